@@ -1,0 +1,34 @@
+package io.wshub.api;
+
+/**
+ * A snapshot of a hub's counters. Each counter only grows, except {@code backlog} and {@code sessions}, which are
+ * current values. For a fixed membership of {@code m} sessions and broadcasts only, once the ring is drained:
+ * {@code delivered + dropped() == accepted × m}.
+ *
+ * @param accepted messages accepted for fan-out (broadcasts, topic publishes and direct sends; not membership
+ *                 operations)
+ * @param backpressured operations refused with {@link PublishResult#BACKPRESSURED}
+ * @param delivered messages a session accepted with {@link OfferResult#ENQUEUED}
+ * @param droppedNewest deliveries dropped because a queue was full under {@link SlowConsumerPolicy#DROP_NEWEST} (or
+ *                      under {@link SlowConsumerPolicy#DROP_OLDEST} when nothing could be evicted)
+ * @param droppedOldest queued messages evicted under {@link SlowConsumerPolicy#DROP_OLDEST}
+ * @param droppedDisconnect deliveries lost because the session was being disconnected as a slow consumer
+ * @param droppedClosed deliveries to a session that had already closed ({@link OfferResult#CLOSED})
+ * @param slowDisconnects sessions closed under {@link SlowConsumerPolicy#DISCONNECT}
+ * @param errors exceptions thrown by sessions or listeners and caught by the hub
+ * @param backlog operations sequenced but not yet processed
+ * @param sessions sessions currently joined
+ */
+public record HubStats(long accepted, long backpressured, long delivered, long droppedNewest, long droppedOldest,
+                       long droppedDisconnect, long droppedClosed, long slowDisconnects, long errors, long backlog,
+                       int sessions) {
+
+    /**
+     * Returns every dropped delivery, whatever the reason.
+     *
+     * @return the sum of the dropped counters
+     */
+    public long dropped() {
+        return droppedNewest + droppedOldest + droppedDisconnect + droppedClosed;
+    }
+}

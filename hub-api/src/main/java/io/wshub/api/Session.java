@@ -1,0 +1,123 @@
+package io.wshub.api;
+
+import java.net.InetSocketAddress;
+import java.util.Map;
+
+/**
+ * One client connection, implemented by a transport and handed to the application's {@link Endpoint}.
+ *
+ * <p>The outbound side is a bounded queue: {@link #offer(Message)} adds to it without blocking and reports
+ * {@link OfferResult#FULL} when the configured limits ({@link ServerConfig#maxQueuedMessages()},
+ * {@link ServerConfig#maxQueuedBytes()}) would be exceeded. Bytes leave on the transport's I/O thread. A message's
+ * encoded bytes ({@link Message#wireFrame()}) are shared, never copied per session where the library allows.
+ *
+ * <p>Thread-safety: every method may be called from any thread, concurrently, and none blocks. Messages offered
+ * from one thread are sent in the order offered. No method accepts or returns {@code null} unless documented.
+ */
+public interface Session {
+
+    /**
+     * Returns this session's identifier, unique within the JVM (see {@link io.wshub.api.spi.SessionIds}).
+     *
+     * @return a positive identifier
+     */
+    long id();
+
+    /**
+     * Returns the upgrade request that opened this session.
+     *
+     * @return the handshake request; never null
+     */
+    HandshakeRequest handshake();
+
+    /**
+     * Returns the negotiated subprotocol.
+     *
+     * @return the subprotocol, or {@code null} if none was negotiated
+     */
+    String subprotocol();
+
+    /**
+     * Returns the client's address.
+     *
+     * @return the remote address; never null
+     */
+    InetSocketAddress remoteAddress();
+
+    /**
+     * Returns this session's attributes: a concurrent, mutable map that starts with the attributes the
+     * {@link HandshakePolicy} accepted the session with. Null keys and values are not allowed.
+     *
+     * @return the attribute map; never null
+     */
+    Map<String, Object> attributes();
+
+    /**
+     * Returns whether the session is open: the handshake completed and no close has started.
+     *
+     * @return {@code true} while messages may be offered
+     */
+    boolean isOpen();
+
+    /**
+     * Queues a message for this client without blocking.
+     *
+     * @param message the message; not null. Usually {@link Message.Text} or {@link Message.Binary}; a transport may
+     *                also accept {@link Message.Ping} and {@link Message.Pong}. To close, call {@link #close(int,
+     *                String)}.
+     * @return {@link OfferResult#ENQUEUED}, {@link OfferResult#FULL} if the bounded queue has no room, or
+     *         {@link OfferResult#CLOSED}
+     */
+    OfferResult offer(Message message);
+
+    /**
+     * Removes the oldest message that is still queued and not yet handed to the network, to make room under a
+     * drop-oldest policy.
+     *
+     * @return {@code true} if a message was removed; {@code false} if none could be (the queue is empty, or everything
+     *         queued is already being written)
+     */
+    boolean evictOldest();
+
+    /**
+     * Hints that a batch of offers is complete: the transport should start writing what is queued now, coalescing
+     * the batch into as few writes as it can. Offers are sent eventually without it; a transport may also flush
+     * on its own.
+     */
+    void flush();
+
+    /**
+     * Starts the close handshake: a close frame is queued after what is already queued, and the connection is closed
+     * when the client answers or a timeout passes. Idempotent; later calls are ignored.
+     *
+     * @param code a code that may appear on the wire ({@link CloseCode#isValidOnWire(int)})
+     * @param reason the reason; not null, at most 123 bytes in UTF-8
+     * @throws IllegalArgumentException if the code may not be sent or the reason is too long
+     */
+    void close(int code, String reason);
+
+    /**
+     * Starts the close handshake with a named code.
+     *
+     * @param code a code that may appear on the wire; not null
+     * @param reason the reason; not null, at most 123 bytes in UTF-8
+     * @throws IllegalArgumentException if the code may not be sent or the reason is too long
+     */
+    default void close(CloseCode code, String reason) {
+        close(code.code(), reason);
+    }
+
+    /**
+     * Returns how many messages are queued for this client and not yet fully written.
+     *
+     * @return the queued message count, 0 or more
+     */
+    int queuedMessages();
+
+    /**
+     * Returns how many bytes are queued for this client and not yet fully written.
+     *
+     * @return the queued byte count, 0 or more
+     */
+    long queuedBytes();
+}
