@@ -1,0 +1,79 @@
+package io.wshub.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class ServerConfigTest {
+
+    @Test
+    void shouldHaveDocumentedDefaults() {
+        ServerConfig c = ServerConfig.defaults();
+        assertThat(c.host()).isEqualTo("127.0.0.1");
+        assertThat(c.port()).isEqualTo(8080);
+        assertThat(c.path()).isEqualTo("/ws");
+        assertThat(c.maxMessageSize()).isEqualTo(1 << 20);
+        assertThat(c.idleTimeout()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(c.pingInterval()).isEqualTo(Duration.ofSeconds(20));
+        assertThat(c.maxConnections()).isEqualTo(10_000);
+        assertThat(c.maxQueuedMessages()).isEqualTo(1024);
+        assertThat(c.maxQueuedBytes()).isEqualTo(4L << 20);
+        assertThat(c.closeTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(c.subprotocols()).isEmpty();
+        assertThat(c.sslContext()).isNull();
+        assertThat(c.toBuilder().build()).isEqualTo(c);
+    }
+
+    static Stream<Arguments> invalidValues() {
+        return Stream.of(
+                bad(b -> b.host(" "), "ServerConfig.host must be a host name or address, not blank, was  "),
+                bad(b -> b.host(null), "ServerConfig.host must be"),
+                bad(b -> b.port(-1), "ServerConfig.port must be 0 to 65535 (0 = ephemeral), was -1"),
+                bad(b -> b.port(65536), "ServerConfig.port must be 0 to 65535 (0 = ephemeral), was 65536"),
+                bad(b -> b.path("ws"), "ServerConfig.path must be a path starting with '/'"),
+                bad(b -> b.path("/ws?x=1"), "ServerConfig.path must be"),
+                bad(b -> b.path("/w s"), "ServerConfig.path must be"),
+                bad(b -> b.maxMessageSize(0), "ServerConfig.maxMessageSize must be 1 to 2147483631 bytes, was 0"),
+                bad(b -> b.idleTimeout(Duration.ofSeconds(-1)), "ServerConfig.idleTimeout must be zero (disabled)"),
+                bad(b -> b.pingInterval(null), "ServerConfig.pingInterval must be zero (disabled)"),
+                bad(b -> b.idleTimeout(Duration.ofSeconds(10)).pingInterval(Duration.ofSeconds(10)),
+                        "ServerConfig.pingInterval must be shorter than idleTimeout (PT10S)"),
+                bad(b -> b.maxConnections(0), "ServerConfig.maxConnections must be 1 or more, was 0"),
+                bad(b -> b.maxQueuedMessages(0), "ServerConfig.maxQueuedMessages must be 1 to 1048576, was 0"),
+                bad(b -> b.maxQueuedMessages(2_000_000), "ServerConfig.maxQueuedMessages must be 1 to 1048576"),
+                bad(b -> b.maxQueuedBytes(0), "ServerConfig.maxQueuedBytes must be 1 or more bytes, was 0"),
+                bad(b -> b.closeTimeout(Duration.ZERO), "ServerConfig.closeTimeout must be a positive duration"),
+                bad(b -> b.subprotocols(List.of("chat", "bad proto")),
+                        "ServerConfig.subprotocols must be HTTP tokens (RFC 7230 §3.2.6); bad entry: bad proto"),
+                bad(b -> b.subprotocols(List.of("chat", "chat")), "ServerConfig.subprotocols must be no duplicates"),
+                bad(b -> b.subprotocols(null), "ServerConfig.subprotocols must be"));
+    }
+
+    private static Arguments bad(UnaryOperator<ServerConfig.Builder> change, String message) {
+        return Arguments.of(change, message);
+    }
+
+    @ParameterizedTest
+    @MethodSource("invalidValues")
+    void shouldNameTheFieldAndRangeOfEveryInvalidValue(UnaryOperator<ServerConfig.Builder> change, String message) {
+        assertThatThrownBy(() -> change.apply(ServerConfig.builder()).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith(message);
+    }
+
+    @Test
+    void shouldAllowDisabledKeepaliveAndEphemeralPort() {
+        ServerConfig c = ServerConfig.builder().port(0).pingInterval(Duration.ZERO).idleTimeout(Duration.ZERO)
+                .subprotocols(List.of("chat.v2", "chat")).build();
+        assertThat(c.port()).isZero();
+        assertThat(c.subprotocols()).containsExactly("chat.v2", "chat");
+    }
+}
