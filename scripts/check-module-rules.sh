@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Proves that the build enforces ARCHITECTURE.md's module rules: for each rule, copies the poms to a scratch
+# tree, adds a forbidden dependency, and expects the enforcer to fail the build. Also checks that the real build
+# passes the same enforcer executions. Runs offline against ~/.m2 after a build, or online otherwise.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+mvn_cmd=("$root/mvnw" -B -q -ntp)
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+
+copy_tree() {
+    rm -rf "$scratch/tree" && mkdir -p "$scratch/tree"
+    (cd "$root" && find . -name pom.xml -not -path '*/node_modules/*' -not -path './.git/*' \
+        | while read -r f; do mkdir -p "$scratch/tree/$(dirname "$f")"; cp "$f" "$scratch/tree/$f"; done)
+    cp -r "$root/.mvn" "$root/mvnw" "$scratch/tree/"
+}
+
+# add_dep MODULE GROUP ARTIFACT [SCOPE]: declares a dependency (replacing any existing one) as the first one.
+add_dep() {
+    local pom="$scratch/tree/$1/pom.xml" scope=${4:-compile}
+    python3 - "$pom" "$2" "$3" "$scope" <<'PY'
+import sys
+pom, g, a, s = sys.argv[1:]
+import re
+text = open(pom).read()
+# Drop an existing declaration of the same artifact (e.g. hub-disruptor in test scope) so ours is the one in force.
+text = re.sub(r"<dependency>\s*<groupId>" + re.escape(g) + r"</groupId>\s*<artifactId>" + re.escape(a)
+              + r"</artifactId>.*?</dependency>", "", text, flags=re.S)
+dep = f"<dependency><groupId>{g}</groupId><artifactId>{a}</artifactId><version>0.1.0-SNAPSHOT</version>" \
+      f"<scope>{s}</scope></dependency>"
+if g != "io.wshub":
+    dep = dep.replace("<version>0.1.0-SNAPSHOT</version>", "")
+text = text.replace("<dependencies>", "<dependencies>" + dep, 1)
+open(pom, "w").write(text)
+PY
+}
+
+# drop_dep MODULE GROUP ARTIFACT: removes a dependency, to break a reactor cycle the forbidden edge would create.
+drop_dep() {
+    python3 - "$scratch/tree/$1/pom.xml" "$2" "$3" <<'PY'
+import re, sys
+pom, g, a = sys.argv[1:]
+text = open(pom).read()
+text = re.sub(r"<dependency>\s*<groupId>" + re.escape(g) + r"</groupId>\s*<artifactId>" + re.escape(a)
+              + r"</artifactId>.*?</dependency>", "", text, flags=re.S)
+open(pom, "w").write(text)
+PY
+}
+
+expect_enforcer() { # DESCRIPTION MODULE SHOULD_FAIL
+    local out
+    if out=$(cd "$scratch/tree" && "${mvn_cmd[@]}" -pl "$2" validate 2>&1); then
+        if [ "$3" = fail ]; then echo "FAIL: $1: the build passed"; exit 1; fi
+        echo "ok: $1"
+    else
+        if [ "$3" = pass ]; then echo "FAIL: $1: the build failed:"; echo "$out" | tail -20; exit 1; fi
+        if ! grep -q "bannedDependencies\|BannedDependencies" <<<"$out"; then
+            echo "FAIL: $1: the build failed, but not on the module rule:"; echo "$out" | tail -20; exit 1
+        fi
+        echo "ok: $1 (enforcer refused it)"
+    fi
+}
+
+copy_tree
+expect_enforcer "the real poms keep the module rules" "hub-api,hub-disruptor,testkit,transport-undertow,transport-javawebsocket" pass
+
+copy_tree; add_dep hub-api org.slf4j slf4j-api
+expect_enforcer "hub-api may not gain a runtime dependency" hub-api fail
+
+copy_tree; add_dep transport-undertow io.wshub hub-disruptor
+expect_enforcer "a transport may not depend on hub-disruptor" transport-undertow fail
+
+copy_tree; add_dep transport-javawebsocket io.wshub transport-undertow
+expect_enforcer "a transport may not depend on another transport" transport-javawebsocket fail
+
+copy_tree; drop_dep transport-undertow io.wshub testkit; add_dep testkit io.wshub transport-undertow test
+expect_enforcer "testkit may not see a transport, even in test scope" testkit fail
+
+copy_tree; drop_dep hub-disruptor io.wshub testkit; add_dep testkit io.wshub hub-disruptor test
+expect_enforcer "testkit may not see hub-disruptor, even in test scope" testkit fail
+
+copy_tree; drop_dep transport-undertow io.wshub hub-disruptor; add_dep hub-disruptor io.wshub transport-undertow test
+expect_enforcer "hub-disruptor may not depend on a transport" hub-disruptor fail
+
+echo "module rules: 7 passed, 0 failed"
