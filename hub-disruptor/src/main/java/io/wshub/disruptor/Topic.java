@@ -1,0 +1,57 @@
+package io.wshub.disruptor;
+
+import java.util.Arrays;
+
+/**
+ * The subscribers of one topic within one shard, in an array that fan-out walks without allocating.
+ *
+ * <p>Thread-safety: touched only by the owning shard's fan-out thread.
+ */
+final class Topic {
+
+    final String name;
+    Member[] members = new Member[4];
+    int size;
+
+    Topic(String name) {
+        this.name = name;
+    }
+
+    /** Adds a member that is not yet subscribed. */
+    void add(Member m) {
+        if (size == members.length) {
+            members = Arrays.copyOf(members, size * 2);
+        }
+        if (m.topicCount == m.topics.length) {
+            m.topics = Arrays.copyOf(m.topics, m.topicCount * 2);
+            m.topicSlots = Arrays.copyOf(m.topicSlots, m.topicCount * 2);
+        }
+        m.topics[m.topicCount] = this;
+        m.topicSlots[m.topicCount] = size;
+        m.topicCount++;
+        members[size++] = m;
+    }
+
+    /**
+     * Removes a member at its position in the member's own topic list.
+     *
+     * @param m the member
+     * @param position the index of this topic in {@code m.topics}
+     */
+    void remove(Member m, int position) {
+        int slot = m.topicSlots[position];
+        int last = size - 1;
+        Member moved = members[last];
+        members[slot] = moved;
+        members[last] = null;
+        size = last;
+        if (moved != m) {
+            moved.topicSlots[moved.topicPosition(this)] = slot;
+        }
+        int memberLast = m.topicCount - 1;
+        m.topics[position] = m.topics[memberLast];
+        m.topicSlots[position] = m.topicSlots[memberLast];
+        m.topics[memberLast] = null;
+        m.topicCount = memberLast;
+    }
+}
