@@ -1,0 +1,547 @@
+package io.wshub.transport.javawebsocket;
+
+import io.wshub.api.CloseCode;
+import io.wshub.api.Endpoint;
+import io.wshub.api.HandshakePolicy;
+import io.wshub.api.HandshakeRequest;
+import io.wshub.api.HandshakeVerdict;
+import io.wshub.api.Message;
+import io.wshub.api.ServerConfig;
+import io.wshub.api.Session;
+import io.wshub.api.spi.SessionIds;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ByteChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.java_websocket.WebSocket;
+import org.java_websocket.WebSocketAdapter;
+import org.java_websocket.WebSocketImpl;
+import org.java_websocket.WebSocketServerFactory;
+import org.java_websocket.drafts.Draft;
+import org.java_websocket.exceptions.InvalidDataException;
+import org.java_websocket.framing.CloseFrame;
+import org.java_websocket.handshake.ClientHandshake;
+import org.java_websocket.handshake.HandshakeImpl1Server;
+import org.java_websocket.handshake.ServerHandshakeBuilder;
+import org.java_websocket.server.DefaultSSLWebSocketServerFactory;
+import org.java_websocket.server.WebSocketServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Java-WebSocket server behind {@link JavaWebSocketTransportProvider}: validates the upgrade and runs the
+ * {@link HandshakePolicy}, turns connections into {@link JwsSession}s, calls the {@link Endpoint}, runs keepalive
+ * and stops gracefully.
+ *
+ * <p>Threads: the library's selector thread (started by {@link #startServer()}), its decoder threads (which call the
+ * endpoint), and one timer thread of ours for keepalive, idle and close timeouts and auto-flush. Public library
+ * callbacks are called by the library only.
+ */
+final class JwsServer extends WebSocketServer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(JwsServer.class);
+    static final String NAME = "java-websocket";
+
+    private final ServerConfig config;
+    private final Endpoint endpoint;
+    private final HandshakePolicy policy;
+    private final SelectorTasks tasks;
+    private final ConcurrentHashMap<Long, JwsSession> sessions = new ConcurrentHashMap<>();
+    private final CompletableFuture<Void> started = new CompletableFuture<>();
+    private final ScheduledThreadPoolExecutor timer;
+    private final ConcurrentLinkedQueue<JwsSession> autoFlush = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean autoFlushScheduled = new AtomicBoolean();
+    private final AtomicBoolean stopped = new AtomicBoolean();
+    private final CompletableFuture<Void> stopDone = new CompletableFuture<>();
+    private volatile boolean stopping;
+    private Thread selectorThread;
+
+    JwsServer(ServerConfig config, Endpoint endpoint, HandshakePolicy policy) throws IOException {
+        super(new InetSocketAddress(config.host(), config.port()),
+                Math.max(1, Runtime.getRuntime().availableProcessors()),
+                List.of(new JwsDraft(config.maxMessageSize())));
+        this.config = config;
+        this.endpoint = endpoint;
+        this.policy = policy;
+        this.tasks = new SelectorTasks();
+        setReuseAddr(true);
+        setTcpNoDelay(true);
+        // Our own timer does keepalive; the library's would ping from yet another thread per server.
+        setConnectionLostTimeout(0);
+        setWebSocketFactory(new Factory(config.sslContext() == null ? null
+                : new DefaultSSLWebSocketServerFactory(config.sslContext())));
+        this.timer = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "wshub-jws-timer");
+            t.setDaemon(true);
+            return t;
+        });
+        timer.setRemoveOnCancelPolicy(true);
+    }
+
+    SelectorTasks tasks() {
+        return tasks;
+    }
+
+    int sessionCount() {
+        return sessions.size();
+    }
+
+    // ------------------------------------------------------------------------------------------------ lifecycle
+
+    void startServer() throws IOException {
+        selectorThread = new Thread(this, "wshub-jws-selector");
+        selectorThread.setUncaughtExceptionHandler((t, e) -> {
+            LOG.error("Java-WebSocket selector thread died", e);
+            started.completeExceptionally(e);
+        });
+        selectorThread.start();
+        try {
+            started.get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException | ExecutionException | TimeoutException e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            shutdownThreads(1000);
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException("Java-WebSocket server did not start on " + config.host() + ":" + config.port(),
+                    cause);
+        }
+        long tick = tickMillis();
+        timer.scheduleWithFixedDelay(this::tick, tick, tick, TimeUnit.MILLISECONDS);
+    }
+
+    private long tickMillis() {
+        long t = config.closeTimeout().toMillis() / 4;
+        if (!config.pingInterval().isZero()) {
+            t = Math.min(t, config.pingInterval().toMillis() / 2);
+        }
+        if (!config.idleTimeout().isZero()) {
+            t = Math.min(t, config.idleTimeout().toMillis() / 4);
+        }
+        return Math.max(10, Math.min(t, 1000));
+    }
+
+    void stopGracefully() {
+        if (!stopped.compareAndSet(false, true)) {
+            stopDone.join();
+            return;
+        }
+        try {
+            stopping = true;
+            for (JwsSession s : sessions.values()) {
+                s.close(CloseCode.GOING_AWAY.code(), "server shutting down");
+            }
+            long deadline = System.nanoTime() + config.closeTimeout().toNanos();
+            while (!sessions.isEmpty() && System.nanoTime() < deadline) {
+                sleep(10);
+            }
+            for (JwsSession s : sessions.values()) {
+                s.connection().closeConnection(CloseFrame.ABNORMAL_CLOSE, "close timeout at server stop", false);
+            }
+            shutdownThreads(Math.max(1000, config.closeTimeout().toMillis()));
+        } finally {
+            stopDone.complete(null);
+        }
+    }
+
+    private void shutdownThreads(long joinMillis) {
+        try {
+            stop((int) Math.min(Integer.MAX_VALUE, joinMillis), "server shutting down");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        timer.shutdownNow();
+        try {
+            if (selectorThread != null) {
+                selectorThread.join(joinMillis);
+            }
+            for (Thread w : decoders) {
+                w.interrupt();
+                w.join(joinMillis);
+            }
+            timer.awaitTermination(joinMillis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        tasks.close();
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ timer
+
+    private void tick() {
+        try {
+            long now = System.nanoTime();
+            long idle = config.idleTimeout().toNanos();
+            long ping = config.pingInterval().toNanos();
+            long closeTimeout = config.closeTimeout().toNanos();
+            for (JwsSession s : sessions.values()) {
+                JwsConnection c = s.connection();
+                if (s.closeRequested()) {
+                    if (now - s.closeRequestedNanos() > closeTimeout && !c.isClosed()) {
+                        c.closeConnection(CloseFrame.ABNORMAL_CLOSE, "close timeout", false);
+                    }
+                } else if (idle > 0 && now - c.lastReadNanos() > idle) {
+                    s.close(CloseCode.GOING_AWAY.code(), "idle timeout");
+                } else if (ping > 0 && now - s.lastPingNanos() >= ping) {
+                    s.lastPingNanos(now);
+                    s.sendControl(Message.ping(new byte[0]));
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("keepalive tick failed", e);
+        }
+    }
+
+    void scheduleAutoFlush(JwsSession s) {
+        autoFlush.add(s);
+        if (autoFlushScheduled.compareAndSet(false, true)) {
+            try {
+                timer.schedule(this::runAutoFlush, 1, TimeUnit.MILLISECONDS);
+            } catch (RuntimeException e) {
+                // Rejected after stop: nothing left to flush.
+                autoFlushScheduled.set(false);
+            }
+        }
+    }
+
+    private void runAutoFlush() {
+        autoFlushScheduled.set(false);
+        JwsSession s;
+        while ((s = autoFlush.poll()) != null) {
+            s.autoFlush();
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ handshake
+
+    @Override
+    public ServerHandshakeBuilder onWebsocketHandshakeReceivedAsServer(WebSocket conn, Draft draft,
+                                                                       ClientHandshake request)
+            throws InvalidDataException {
+        JwsConnection c = (JwsConnection) conn;
+        if (request instanceof JwsDraft.Malformed m) {
+            throw reject(c, 400, m.reason(), false);
+        }
+        if (stopping) {
+            throw reject(c, 503, "server is stopping", false);
+        }
+        if (!hasToken(request.getFieldValue("Upgrade"), "websocket")) {
+            throw reject(c, 400, "not a WebSocket upgrade: Upgrade header must be 'websocket'", false);
+        }
+        if (!hasToken(request.getFieldValue("Connection"), "upgrade")) {
+            throw reject(c, 400, "Connection header must include 'Upgrade'", false);
+        }
+        if (request.getFieldValue("Host").isBlank()) {
+            throw reject(c, 400, "Host header required", false);
+        }
+        if (!"13".equals(request.getFieldValue("Sec-WebSocket-Version").trim())) {
+            throw reject(c, 426, "unsupported WebSocket version; this server speaks 13", true);
+        }
+        if (!validKey(request.getFieldValue("Sec-WebSocket-Key"))) {
+            throw reject(c, 400, "Sec-WebSocket-Key must be 16 bytes in base64", false);
+        }
+        String resource = request.getResourceDescriptor();
+        int q = resource.indexOf('?');
+        String path = q < 0 ? resource : resource.substring(0, q);
+        String query = q < 0 ? "" : resource.substring(q + 1);
+        if (!path.equals(config.path())) {
+            throw reject(c, 404, "no WebSocket endpoint at " + path, false);
+        }
+        if (sessions.size() >= config.maxConnections()) {
+            throw reject(c, 503, "connection limit reached", false);
+        }
+        InetSocketAddress remote = c.getRemoteSocketAddress();
+        HandshakeRequest hr = new HandshakeRequest(path, query, headers(request), remote);
+        HandshakeVerdict verdict;
+        try {
+            verdict = policy.evaluate(hr);
+        } catch (RuntimeException e) {
+            LOG.warn("handshake policy failed for {}", remote, e);
+            throw reject(c, 400, "handshake refused", false);
+        }
+        if (verdict instanceof HandshakeVerdict.Reject r) {
+            throw reject(c, r.status(), r.reason(), false);
+        }
+        HandshakeVerdict.Accept accept = (HandshakeVerdict.Accept) verdict;
+        String subprotocol = null;
+        if (accept.subprotocol() != null && hr.requestedSubprotocols().contains(accept.subprotocol())) {
+            subprotocol = accept.subprotocol();
+        } else {
+            subprotocol = hr.selectSubprotocol(config.subprotocols());
+        }
+        JwsSession s = new JwsSession(SessionIds.next(), c, this, hr, subprotocol, accept.attributes(),
+                config.maxQueuedMessages(), config.maxQueuedBytes());
+        c.session(s);
+        HandshakeImpl1Server response = new HandshakeImpl1Server();
+        if (subprotocol != null) {
+            response.put("Sec-WebSocket-Protocol", subprotocol);
+        }
+        return response;
+    }
+
+    private static Map<String, List<String>> headers(ClientHandshake request) {
+        Map<String, List<String>> h = new LinkedHashMap<>();
+        for (Iterator<String> it = request.iterateHttpFields(); it.hasNext(); ) {
+            String name = it.next();
+            h.put(name, List.of(request.getFieldValue(name)));
+        }
+        return h;
+    }
+
+    private static boolean hasToken(String value, String token) {
+        for (String t : value.split("[,;]")) {
+            if (t.trim().toLowerCase(Locale.ROOT).equals(token)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean validKey(String key) {
+        String k = key.trim();
+        if (k.isEmpty()) {
+            return false;
+        }
+        try {
+            return Base64.getDecoder().decode(k).length == 16;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private static InvalidDataException reject(JwsConnection c, int status, String reason, boolean versionHeader) {
+        byte[] body = (status + " " + reasonPhrase(status) + ": " + reason + "\n").getBytes(StandardCharsets.UTF_8);
+        String head = "HTTP/1.1 " + status + " " + reasonPhrase(status) + "\r\n"
+                + (versionHeader ? "Sec-WebSocket-Version: 13\r\n" : "")
+                + "Content-Type: text/plain; charset=utf-8\r\n"
+                + "Content-Length: " + body.length + "\r\n"
+                + "Connection: close\r\n\r\n";
+        byte[] h = head.getBytes(StandardCharsets.ISO_8859_1);
+        ByteBuffer response = ByteBuffer.allocate(h.length + body.length).put(h).put(body).flip();
+        c.reject(response);
+        LOG.debug("handshake rejected with {}: {}", status, reason);
+        return new InvalidDataException(CloseFrame.PROTOCOL_ERROR, reason);
+    }
+
+    static String reasonPhrase(int status) {
+        switch (status) {
+            case 400:
+                return "Bad Request";
+            case 401:
+                return "Unauthorized";
+            case 403:
+                return "Forbidden";
+            case 404:
+                return "Not Found";
+            case 405:
+                return "Method Not Allowed";
+            case 426:
+                return "Upgrade Required";
+            case 429:
+                return "Too Many Requests";
+            case 503:
+                return "Service Unavailable";
+            default:
+                return status < 500 ? "Client Error" : "Server Error";
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ callbacks
+
+    @Override
+    public void onStart() {
+        started.complete(null);
+    }
+
+    @Override
+    public void onOpen(WebSocket conn, ClientHandshake handshake) {
+        JwsConnection c = (JwsConnection) conn;
+        JwsSession s = c.session();
+        if (s == null) {
+            c.close(CloseFrame.UNEXPECTED_CONDITION, "no session");
+            return;
+        }
+        sessions.put(s.id(), s);
+        s.opened();
+        SelectionKey key = c.getSelectionKey();
+        if (s.isGone() || key == null || !key.isValid()) {
+            // The library lost the race between its selector closing the connection (client gone) and its decoder
+            // opening it: it never calls onClose for a connection it had not yet added. Close it ourselves.
+            removeConnection(c);
+            sessions.remove(s.id());
+            s.closed(CloseCode.ABNORMAL_CLOSURE.code(), "connection lost during the handshake");
+        }
+        // Re-arm on the selector thread: the 101 response was queued by a decoder thread and could be stranded.
+        tasks.request(c);
+        if (stopping) {
+            s.close(CloseCode.GOING_AWAY.code(), "server shutting down");
+        }
+        if (s.enterOpenCallback()) {
+            try {
+                endpoint.onOpen(s);
+            } catch (RuntimeException e) {
+                endpointFailed(s, e);
+            } finally {
+                s.exitCallback();
+            }
+        }
+    }
+
+    void deliver(JwsSession s, Message message) {
+        if (!s.enterCallback()) {
+            return;
+        }
+        try {
+            endpoint.onMessage(s, message);
+        } catch (RuntimeException e) {
+            endpointFailed(s, e);
+        } finally {
+            s.exitCallback();
+        }
+    }
+
+    private void endpointFailed(Session s, RuntimeException e) {
+        LOG.warn("endpoint failed on session {}; closing it with 1011", s.id(), e);
+        try {
+            endpoint.onError(s, e);
+        } catch (RuntimeException e2) {
+            LOG.warn("endpoint onError failed on session {}", s.id(), e2);
+        }
+        s.close(CloseCode.INTERNAL_ERROR, "internal error");
+    }
+
+    @Override
+    public void onClose(WebSocket conn, int code, String reason, boolean remote) {
+        if (!(conn instanceof JwsConnection c)) {
+            return;
+        }
+        JwsSession s = c.session();
+        if (s == null) {
+            return;
+        }
+        s.gone();
+        sessions.remove(s.id());
+        s.discardPending();
+        int reported = c.peerCloseCode() == CloseCode.NO_STATUS_RECEIVED.code() ? c.peerCloseCode() : code;
+        if (reported < 1000) {
+            reported = CloseCode.ABNORMAL_CLOSURE.code();
+        }
+        s.closed(reported, reason);
+    }
+
+    void notifyClosed(JwsSession s, int code, String reason) {
+        try {
+            endpoint.onClose(s, code, reason);
+        } catch (RuntimeException e) {
+            LOG.warn("endpoint onClose failed on session {}", s.id(), e);
+        }
+    }
+
+    @Override
+    public void onClosing(WebSocket conn, int code, String reason, boolean remote) {
+        if (conn instanceof JwsConnection c) {
+            // The library queued a close frame (or rejection) and armed the key from this thread; make sure the
+            // selector thread really writes it.
+            tasks.request(c);
+        }
+    }
+
+    @Override
+    public void onMessage(WebSocket conn, String message) {
+        // Not reached: JwsDraft delivers complete messages itself. Kept correct for completeness.
+        if (conn instanceof JwsConnection c) {
+            c.onData(Message.text(message));
+        }
+    }
+
+    @Override
+    public void onMessage(WebSocket conn, ByteBuffer message) {
+        if (conn instanceof JwsConnection c) {
+            c.onData(Message.binary(message));
+        }
+    }
+
+    @Override
+    public void onError(WebSocket conn, Exception ex) {
+        if (conn == null) {
+            LOG.debug("Java-WebSocket server error", ex);
+            started.completeExceptionally(ex);
+            return;
+        }
+        if (conn instanceof JwsConnection c && c.session() != null) {
+            JwsSession s = c.session();
+            try {
+                endpoint.onError(s, ex);
+            } catch (RuntimeException e) {
+                LOG.warn("endpoint onError failed on session {}", s.id(), e);
+            }
+        } else {
+            LOG.debug("error on connection {}", conn, ex);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ factory
+
+    /** Creates our connections and wraps their channels; registers the selector task pipe on first use. */
+    private final class Factory implements WebSocketServerFactory {
+        private final DefaultSSLWebSocketServerFactory ssl;
+
+        Factory(DefaultSSLWebSocketServerFactory ssl) {
+            this.ssl = ssl;
+        }
+
+        @Override
+        public WebSocketImpl createWebSocket(WebSocketAdapter a, Draft d) {
+            return new JwsConnection(JwsServer.this, List.of(d));
+        }
+
+        @Override
+        public WebSocketImpl createWebSocket(WebSocketAdapter a, List<Draft> drafts) {
+            return new JwsConnection(JwsServer.this, drafts);
+        }
+
+        @Override
+        public ByteChannel wrapChannel(SocketChannel channel, SelectionKey key) throws IOException {
+            if (!tasks.registered()) {
+                tasks.register(key.selector(), new WebSocketImpl(JwsServer.this, getDraft()));
+            }
+            ByteChannel inner = ssl == null ? channel : ssl.wrapChannel(channel, key);
+            return new JwsChannel(inner, (JwsConnection) key.attachment());
+        }
+
+        @Override
+        public void close() {
+            if (ssl != null) {
+                ssl.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,324 @@
+package io.wshub.transport.javawebsocket;
+
+import io.wshub.api.CloseCode;
+import io.wshub.api.HandshakeRequest;
+import io.wshub.api.Message;
+import io.wshub.api.OfferResult;
+import io.wshub.api.Session;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A {@link Session} over one Java-WebSocket connection.
+ *
+ * <p>Outbound path: {@link #offer} reserves room against the config's message and byte limits and appends the shared
+ * message to a lock-free pending queue; {@link #flush} (or the transport's own flush shortly after an offer) asks the
+ * selector thread to move the pending messages' {@link Message#wireFrame() wire frames} into the library's
+ * out-queue in one go and arm the connection once, so a batch costs one wake-up. The bytes are never copied per
+ * session. Room is released when the selector has fully written a frame, or when a pending message is evicted.
+ *
+ * <p>Thread-safety: every method may be called from any thread and none blocks.
+ */
+final class JwsSession implements Session {
+
+    private final long id;
+    private final JwsConnection conn;
+    private final JwsServer server;
+    private final HandshakeRequest handshake;
+    private final String subprotocol;
+    private final Map<String, Object> attributes;
+    private final int maxMessages;
+    private final long maxBytes;
+
+    private final ConcurrentLinkedQueue<Message> pending = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Message> control = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger queuedMessages = new AtomicInteger();
+    private final AtomicLong queuedBytes = new AtomicLong();
+    private final AtomicBoolean autoFlushArmed = new AtomicBoolean();
+
+    private volatile boolean open;
+    private volatile boolean gone;
+    private volatile boolean closeRequested;
+    private volatile int closeCode;
+    private volatile String closeReason = "";
+    private volatile long closeRequestedNanos;
+    /** Keepalive timer thread only. */
+    private long lastPingNanos = System.nanoTime();
+
+    // Endpoint callbacks: serialized so onClose never overlaps onMessage (different library threads may close).
+    private final AtomicBoolean inCallback = new AtomicBoolean();
+    private volatile boolean closeArrived;
+    private volatile int closedCode;
+    private volatile String closedReason = "";
+    private volatile boolean closeDelivered;
+    private volatile boolean openStarted;
+
+    JwsSession(long id, JwsConnection conn, JwsServer server, HandshakeRequest handshake, String subprotocol,
+               Map<String, Object> attributes, int maxMessages, long maxBytes) {
+        this.id = id;
+        this.conn = conn;
+        this.server = server;
+        this.handshake = handshake;
+        this.subprotocol = subprotocol;
+        this.attributes = new ConcurrentHashMap<>(attributes);
+        this.maxMessages = maxMessages;
+        this.maxBytes = maxBytes;
+    }
+
+    @Override
+    public long id() {
+        return id;
+    }
+
+    @Override
+    public HandshakeRequest handshake() {
+        return handshake;
+    }
+
+    @Override
+    public String subprotocol() {
+        return subprotocol;
+    }
+
+    @Override
+    public InetSocketAddress remoteAddress() {
+        return handshake.remoteAddress();
+    }
+
+    @Override
+    public Map<String, Object> attributes() {
+        return attributes;
+    }
+
+    @Override
+    public boolean isOpen() {
+        return open && !closeRequested && !gone && conn.isOpen();
+    }
+
+    @Override
+    public OfferResult offer(Message message) {
+        Objects.requireNonNull(message, "message");
+        if (!isOpen()) {
+            return OfferResult.CLOSED;
+        }
+        if (message.kind() == Message.Kind.CLOSE) {
+            throw new IllegalArgumentException("offer a text, binary, ping or pong message; use close() to close");
+        }
+        int len = message.wireFrameLength();
+        if (queuedMessages.incrementAndGet() > maxMessages) {
+            queuedMessages.decrementAndGet();
+            return OfferResult.FULL;
+        }
+        long bytes = queuedBytes.addAndGet(len);
+        if (bytes > maxBytes && bytes != len) {
+            queuedBytes.addAndGet(-len);
+            queuedMessages.decrementAndGet();
+            return OfferResult.FULL;
+        }
+        pending.add(message);
+        if (autoFlushArmed.compareAndSet(false, true)) {
+            server.scheduleAutoFlush(this);
+        }
+        return OfferResult.ENQUEUED;
+    }
+
+    @Override
+    public boolean evictOldest() {
+        Message m = pending.poll();
+        if (m == null) {
+            return false;
+        }
+        release(m.wireFrameLength());
+        return true;
+    }
+
+    @Override
+    public void flush() {
+        if (!pending.isEmpty() || !control.isEmpty()) {
+            server.tasks().request(conn);
+        }
+    }
+
+    /** Called by the transport's auto-flush: clears the arm flag, then flushes whatever is pending. */
+    void autoFlush() {
+        autoFlushArmed.set(false);
+        flush();
+    }
+
+    @Override
+    public void close(int code, String reason) {
+        Objects.requireNonNull(reason, "reason");
+        if (!CloseCode.isValidOnWire(code)) {
+            throw new IllegalArgumentException("close code " + code + " may not appear on the wire; allowed: "
+                    + "1000-1003, 1007-1014, 3000-4999 (RFC 6455 7.4)");
+        }
+        int n = reason.getBytes(StandardCharsets.UTF_8).length;
+        if (n > Message.Close.MAX_REASON_BYTES) {
+            throw new IllegalArgumentException("close reason is " + n + " bytes in UTF-8; at most "
+                    + Message.Close.MAX_REASON_BYTES);
+        }
+        synchronized (this) {
+            if (closeRequested) {
+                return;
+            }
+            closeCode = code;
+            closeReason = reason;
+            closeRequested = true;
+        }
+        closeRequestedNanos = System.nanoTime();
+        server.tasks().request(conn);
+    }
+
+    @Override
+    public int queuedMessages() {
+        return Math.max(0, queuedMessages.get());
+    }
+
+    @Override
+    public long queuedBytes() {
+        return Math.max(0, queuedBytes.get());
+    }
+
+    @Override
+    public String toString() {
+        return "JwsSession[" + id + ", " + handshake.remoteAddress() + "]";
+    }
+
+    // ---------------------------------------------------------------------------------------- transport side
+
+    JwsConnection connection() {
+        return conn;
+    }
+
+    void opened() {
+        open = true;
+    }
+
+    /** The library reported the connection closed. */
+    void gone() {
+        gone = true;
+    }
+
+    boolean isGone() {
+        return gone;
+    }
+
+    void sendControl(Message m) {
+        if (open && conn.isOpen()) {
+            control.add(m);
+            server.tasks().request(conn);
+        }
+    }
+
+    Message pollPending() {
+        return pending.poll();
+    }
+
+    boolean hasPending() {
+        return !pending.isEmpty();
+    }
+
+    Message pollControl() {
+        return control.poll();
+    }
+
+    void release(int frameLength) {
+        queuedBytes.addAndGet(-frameLength);
+        queuedMessages.decrementAndGet();
+    }
+
+    boolean closeRequested() {
+        return closeRequested;
+    }
+
+    int closeCode() {
+        return closeCode;
+    }
+
+    String closeReason() {
+        return closeReason;
+    }
+
+    long closeRequestedNanos() {
+        return closeRequestedNanos;
+    }
+
+    long lastPingNanos() {
+        return lastPingNanos;
+    }
+
+    void lastPingNanos(long nanos) {
+        lastPingNanos = nanos;
+    }
+
+    /** Drops what was never handed to the network once the connection is gone. */
+    void discardPending() {
+        Message m;
+        while ((m = pending.poll()) != null) {
+            release(m.wireFrameLength());
+        }
+        control.clear();
+    }
+
+    /**
+     * Enters the onOpen callback. The library may report the close (from its selector thread) before it gets to call
+     * onOpen (on the decoder thread); the close is then held back until onOpen has returned.
+     */
+    boolean enterOpenCallback() {
+        if (!inCallback.compareAndSet(false, true)) {
+            // Cannot happen: onClose is not delivered before openStarted is set.
+            return false;
+        }
+        openStarted = true;
+        return true;
+    }
+
+    /** Enters an endpoint callback; false if another is running or the session has been reported closed. */
+    boolean enterCallback() {
+        if (!inCallback.compareAndSet(false, true)) {
+            return false;
+        }
+        if (closeDelivered) {
+            inCallback.set(false);
+            return false;
+        }
+        return true;
+    }
+
+    void exitCallback() {
+        inCallback.set(false);
+        if (closeArrived) {
+            deliverClose();
+        }
+    }
+
+    void closed(int code, String reason) {
+        if (closeArrived) {
+            return;
+        }
+        closedCode = code;
+        closedReason = reason == null ? "" : reason;
+        closeArrived = true;
+        deliverClose();
+    }
+
+    private void deliverClose() {
+        while (closeArrived && !closeDelivered && openStarted && inCallback.compareAndSet(false, true)) {
+            try {
+                if (!closeDelivered) {
+                    closeDelivered = true;
+                    server.notifyClosed(this, closedCode, closedReason);
+                }
+            } finally {
+                inCallback.set(false);
+            }
+        }
+    }
+}

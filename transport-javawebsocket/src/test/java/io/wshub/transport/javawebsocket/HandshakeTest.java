@@ -1,0 +1,175 @@
+package io.wshub.transport.javawebsocket;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.wshub.api.Endpoints;
+import io.wshub.api.HandshakePolicy;
+import io.wshub.api.HandshakeVerdict;
+import io.wshub.api.RunningServer;
+import io.wshub.api.ServerConfig;
+import io.wshub.testkit.RawWebSocketClient;
+import io.wshub.testkit.RawWebSocketClient.Frame;
+import io.wshub.testkit.RawWebSocketClient.HttpResponse;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The upgrade handshake, including the requests plain Java-WebSocket 1.6.0 gets wrong (101 without Upgrade, 101 for a
+ * key that is not 16 bytes, a bare 404 for another version) and our exact rejection statuses.
+ */
+@Timeout(60)
+class HandshakeTest {
+
+    private static final Duration T = Duration.ofSeconds(10);
+
+    private final AtomicInteger opens = new AtomicInteger();
+    private RunningServer server;
+
+    @BeforeEach
+    void start() throws Exception {
+        HandshakePolicy policy = request -> {
+            String token = request.header("X-Token");
+            if ("boom".equals(token)) {
+                throw new IllegalStateException("policy bug");
+            }
+            return "nope".equals(token) ? HandshakeVerdict.reject(403, "bad token") : HandshakeVerdict.accept();
+        };
+        server = new JavaWebSocketTransportProvider().start(
+                ServerConfig.builder().port(0).maxConnections(3).build(),
+                new io.wshub.api.Endpoint() {
+                    @Override
+                    public void onOpen(io.wshub.api.Session session) {
+                        opens.incrementAndGet();
+                    }
+
+                    @Override
+                    public void onMessage(io.wshub.api.Session session, io.wshub.api.Message message) {
+                        Endpoints.echo().onMessage(session, message);
+                    }
+                }, policy);
+    }
+
+    @AfterEach
+    void stop() {
+        server.stop();
+    }
+
+    private HttpResponse request(String method, String version, Map<String, String> headers) throws Exception {
+        try (RawWebSocketClient c = RawWebSocketClient.connect(server.uri(), T)) {
+            c.sendRaw(RawWebSocketClient.requestHead(method, "/ws", version, headers));
+            HttpResponse r = c.readHttpResponse(T);
+            if (r.status() != 101) {
+                assertThat(c.awaitTcpClose(T)).as("connection closed after %s", r.statusLine()).isTrue();
+            }
+            return r;
+        }
+    }
+
+    private Map<String, String> valid() {
+        return RawWebSocketClient.upgradeHeaders(server.uri(), RawWebSocketClient.newKey());
+    }
+
+    @Test
+    void shouldReportTheEphemeralPortItBound() {
+        assertThat(server.port()).isPositive();
+        assertThat(server.uri()).isEqualTo(URI.create("ws://127.0.0.1:" + server.port() + "/ws"));
+        assertThat(server.transportName()).isEqualTo("java-websocket");
+    }
+
+    @Test
+    void shouldUpgradeAWellFormedRequestWithTheRightAccept() throws Exception {
+        String key = RawWebSocketClient.newKey();
+        Map<String, String> h = RawWebSocketClient.upgradeHeaders(server.uri(), key);
+        try (RawWebSocketClient c = RawWebSocketClient.connect(server.uri(), T)) {
+            c.sendRaw(RawWebSocketClient.requestHead("GET", "/ws?room=1", "HTTP/1.1", h));
+            HttpResponse r = c.readHttpResponse(T);
+            assertThat(r.status()).isEqualTo(101);
+            assertThat(r.header("Sec-WebSocket-Accept")).isEqualTo(RawWebSocketClient.acceptFor(key));
+            assertThat(r.header("Upgrade")).isEqualToIgnoringCase("websocket");
+            c.sendText("hi");
+            Frame f = c.readMessage(T);
+            assertThat(f.text()).isEqualTo("hi");
+        }
+    }
+
+    @Test
+    void shouldRefuseGetWithoutUpgradeWith400() throws Exception {
+        Map<String, String> h = valid();
+        h.remove("Upgrade");
+        h.put("Connection", "keep-alive");
+        assertThat(request("GET", "HTTP/1.1", h).status()).isEqualTo(400);
+        assertThat(opens).hasValue(0);
+    }
+
+    @Test
+    void shouldRefuseAKeyThatIsNotSixteenBytesWith400() throws Exception {
+        Map<String, String> h = valid();
+        h.put("Sec-WebSocket-Key", "dG9vIHNob3J0");
+        assertThat(request("GET", "HTTP/1.1", h).status()).isEqualTo(400);
+        h.put("Sec-WebSocket-Key", "not base64 at all!");
+        assertThat(request("GET", "HTTP/1.1", h).status()).isEqualTo(400);
+        h.remove("Sec-WebSocket-Key");
+        assertThat(request("GET", "HTTP/1.1", h).status()).isEqualTo(400);
+        assertThat(opens).hasValue(0);
+    }
+
+    @Test
+    void shouldAnswerAnotherVersionWith426AndTheVersionWeSpeak() throws Exception {
+        Map<String, String> h = valid();
+        h.put("Sec-WebSocket-Version", "8");
+        HttpResponse r = request("GET", "HTTP/1.1", h);
+        assertThat(r.status()).isEqualTo(426);
+        assertThat(r.header("Sec-WebSocket-Version")).isEqualTo("13");
+        h.remove("Sec-WebSocket-Version");
+        r = request("GET", "HTTP/1.1", h);
+        assertThat(r.status()).isEqualTo(426);
+        assertThat(r.header("Sec-WebSocket-Version")).isEqualTo("13");
+    }
+
+    @Test
+    void shouldRefuseOtherMethodsHttp10AndOtherPaths() throws Exception {
+        assertThat(request("POST", "HTTP/1.1", valid()).status()).isEqualTo(400);
+        assertThat(request("GET", "HTTP/1.0", valid()).status()).isEqualTo(400);
+        try (RawWebSocketClient c = RawWebSocketClient.connect(server.uri(), T)) {
+            c.sendRaw(RawWebSocketClient.requestHead("GET", "/other", "HTTP/1.1", valid()));
+            assertThat(c.readHttpResponse(T).status()).isEqualTo(404);
+        }
+        assertThat(opens).hasValue(0);
+    }
+
+    @Test
+    void shouldAnswerPolicyRejectionWithItsStatusAndA400WhenThePolicyThrows() throws Exception {
+        Map<String, String> h = valid();
+        h.put("X-Token", "nope");
+        assertThat(request("GET", "HTTP/1.1", h).status()).isEqualTo(403);
+        h.put("X-Token", "boom");
+        assertThat(request("GET", "HTTP/1.1", h).status()).isEqualTo(400);
+        assertThat(opens).hasValue(0);
+        // and keeps serving everyone else
+        try (RawWebSocketClient c = RawWebSocketClient.open(server.uri(), T)) {
+            c.sendText("still here");
+            assertThat(c.readMessage(T).text()).isEqualTo("still here");
+        }
+    }
+
+    @Test
+    void shouldAnswer503AtTheConnectionLimit() throws Exception {
+        try (RawWebSocketClient a = RawWebSocketClient.open(server.uri(), T);
+             RawWebSocketClient b = RawWebSocketClient.open(server.uri(), T);
+             RawWebSocketClient c = RawWebSocketClient.open(server.uri(), T)) {
+            long deadline = System.nanoTime() + T.toNanos();
+            while (server.sessionCount() < 3 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertThat(request("GET", "HTTP/1.1", valid()).status()).isEqualTo(503);
+            a.sendText("a");
+            assertThat(a.readMessage(T).text()).isEqualTo("a");
+        }
+    }
+}
