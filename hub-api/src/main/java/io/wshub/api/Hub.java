@@ -46,7 +46,8 @@ public interface Hub extends AutoCloseable {
     PublishResult leave(Session session);
 
     /**
-     * Subscribes a joined session to a topic.
+     * Subscribes a joined session to a topic. A session that is not a member when the subscription is carried out is
+     * ignored.
      *
      * @param session the session; not null
      * @param topic the topic name; not null
@@ -107,7 +108,8 @@ public interface Hub extends AutoCloseable {
 
     /**
      * Shuts down: stops accepting ({@link PublishResult#CLOSED}), carries out what was already sequenced, flushes,
-     * closes every member with 1001 (going away), and stops every thread the hub started. Idempotent.
+     * closes every member with 1001 (going away), and stops every thread the hub started. Idempotent. Must not be
+     * called from a {@link HubListener} or a session's {@code offer}, which run on the hub's own threads.
      *
      * @param timeout how long to wait for the backlog to drain before abandoning it (abandoned messages are counted as
      *                dropped); not null

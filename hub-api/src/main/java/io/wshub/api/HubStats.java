@@ -2,8 +2,9 @@ package io.wshub.api;
 
 /**
  * A snapshot of a hub's counters. Each counter only grows, except {@code backlog} and {@code sessions}, which are
- * current values. For a fixed membership of {@code m} sessions and broadcasts only, once the ring is drained:
- * {@code delivered + dropped() == accepted × m}.
+ * current values, and {@code delivered}, which is net of evictions: under {@link SlowConsumerPolicy#DROP_OLDEST} an
+ * evicted message moves from {@code delivered} to {@code droppedOldest}. For a fixed membership of {@code m} sessions
+ * and broadcasts only, once the backlog is drained: {@code delivered + dropped() == accepted × m}.
  *
  * @param accepted messages accepted for fan-out (broadcasts, topic publishes and direct sends; not membership
  *                 operations)
@@ -13,7 +14,8 @@ package io.wshub.api;
  *                      under {@link SlowConsumerPolicy#DROP_OLDEST} when nothing could be evicted)
  * @param droppedOldest queued messages evicted under {@link SlowConsumerPolicy#DROP_OLDEST}
  * @param droppedDisconnect deliveries lost because the session was being disconnected as a slow consumer
- * @param droppedClosed deliveries to a session that had already closed ({@link OfferResult#CLOSED})
+ * @param droppedClosed deliveries to a session that had already closed ({@link OfferResult#CLOSED}), to an unknown
+ *                      session id, whose {@code offer} threw, or that shutdown abandoned
  * @param slowDisconnects sessions closed under {@link SlowConsumerPolicy#DISCONNECT}
  * @param errors exceptions thrown by sessions or listeners and caught by the hub
  * @param backlog operations sequenced but not yet processed

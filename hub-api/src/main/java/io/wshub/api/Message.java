@@ -239,6 +239,19 @@ public abstract sealed class Message permits Message.Text, Message.Binary, Messa
     }
 
     /**
+     * Creates a binary message from a range of an array. The bytes are copied.
+     *
+     * @param data the array holding the payload; not null
+     * @param offset the first byte of the payload
+     * @param length the number of bytes
+     * @return a binary message
+     * @throws IndexOutOfBoundsException if the range does not fit the array
+     */
+    public static Binary binary(byte[] data, int offset, int length) {
+        return new Binary(data, offset, length);
+    }
+
+    /**
      * Creates a binary message from the remaining bytes of a buffer, without moving the buffer's position. The bytes
      * are copied.
      *

@@ -74,6 +74,9 @@ public interface Session {
      * Removes the oldest message that is still queued and not yet handed to the network, to make room under a
      * drop-oldest policy.
      *
+     * <p>A transport may hand a bounded part of the queue to its library ahead of time (a few dozen KiB, say); that
+     * part can no longer be evicted, but still counts in {@link #queuedMessages()} and {@link #queuedBytes()}.
+     *
      * @return {@code true} if a message was removed; {@code false} if none could be (the queue is empty, or everything
      *         queued is already being written)
      */
