@@ -1,0 +1,76 @@
+package io.wshub.examples;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The command line: {@code java -jar wshub-examples.jar [echo|chat] [--transport NAME] [--host HOST] [--port N]
+ * [--path /P]}; see {@link Options#USAGE}. Exit status: 0 after {@code --help}, 2 for a wrong argument, 1 if the server
+ * cannot start; otherwise it runs until Ctrl-C or SIGTERM.
+ */
+public final class Main {
+
+    private Main() {
+    }
+
+    /**
+     * Runs an example until the JVM is asked to stop, then stops it gracefully.
+     *
+     * @param args the command line
+     * @throws InterruptedException if the main thread is interrupted while the server runs
+     */
+    public static void main(String[] args) throws InterruptedException {
+        Options.Parsed parsed = Options.parse(args);
+        if (parsed instanceof Options.Parsed.Help) {
+            System.out.print(Options.USAGE);
+            return;
+        }
+        if (parsed instanceof Options.Parsed.Invalid invalid) {
+            System.err.println("error: " + invalid.message());
+            System.err.println("run with --help for usage");
+            System.exit(2);
+        }
+        // Undertow logs through JBoss Logging; route it to SLF4J (slf4j-simple, on stderr) like everything else.
+        if (System.getProperty("org.jboss.logging.provider") == null) {
+            System.setProperty("org.jboss.logging.provider", "slf4j");
+        }
+        Runnable stop;
+        try {
+            stop = start(((Options.Parsed.Run) parsed).options(), System.out);
+        } catch (IOException | RuntimeException e) {
+            System.err.println("error: cannot start: " + e);
+            System.exit(1);
+            return;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stop.run(); // clients get close code 1001
+            stopped.countDown();
+        }, "wshub-examples-shutdown"));
+        stopped.await();
+    }
+
+    /**
+     * Starts the example the options name and prints where it listens: {@code listening ws://HOST:PORT/PATH} and, for
+     * chat, {@code page http://HOST:PORT/}.
+     *
+     * @param options what to run; not null
+     * @param out where to print; not null
+     * @return what stops the example
+     * @throws IOException if a port cannot be bound
+     */
+    static Runnable start(Options options, PrintStream out) throws IOException {
+        if (options.mode() == Options.Mode.ECHO) {
+            var echo = EchoServer.start(options.transport(), options.serverConfig());
+            out.println("listening " + options.webSocketUri(echo.port()));
+            out.flush();
+            return echo::stop;
+        }
+        var chat = ChatServer.start(options.transport(), options.serverConfig(), options.pagePort());
+        out.println("listening " + options.webSocketUri(chat.webSocket().port()));
+        out.println("page " + chat.pageUri());
+        out.flush();
+        return chat::close;
+    }
+}

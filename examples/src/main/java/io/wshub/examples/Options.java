@@ -1,0 +1,235 @@
+package io.wshub.examples;
+
+import io.wshub.api.ServerConfig;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * The examples' command line, parsed by a pure function ({@link #parse(String...)}) so that it can be tested without
+ * starting anything or exiting the JVM.
+ *
+ * <p>Thread-safety: immutable.
+ *
+ * @param mode which example to run; not null
+ * @param transport the transport's name, {@code undertow} or {@code java-websocket}; not null
+ * @param host the host to bind and to print; not null
+ * @param port the WebSocket port, 0 for an ephemeral one
+ * @param path the WebSocket path, starting with {@code /}; not null
+ */
+public record Options(Mode mode, String transport, String host, int port, String path) {
+
+    /** The examples this jar runs. */
+    public enum Mode {
+        /** Every text and binary message goes back to its sender. */
+        ECHO,
+        /** Every text and binary message goes to every client; a browser page is served too. */
+        CHAT
+    }
+
+    /** The transports this jar bundles. */
+    public static final List<String> TRANSPORTS = List.of("undertow", "java-websocket");
+
+    /** The usage text {@code --help} prints. */
+    public static final String USAGE = String.join(System.lineSeparator(),
+            "usage: java -jar wshub-examples.jar [echo|chat] [options]",
+            "",
+            "  echo                 every message goes back to its sender",
+            "  chat                 every message goes to every client, and a chat page is served (default)",
+            "",
+            "options:",
+            "  --transport NAME     undertow or java-websocket (default undertow)",
+            "  --host HOST          address to bind (default 127.0.0.1)",
+            "  --port N             WebSocket port, 0 for any free port (default 8080)",
+            "  --path /P            WebSocket path (default /ws)",
+            "  -h, --help           print this help",
+            "",
+            "When ready it prints 'listening ws://HOST:PORT/PATH' and, for chat, 'page http://HOST:PORT/':",
+            "the chat page is served on the next port up (PORT+1), or on any free port with --port 0.",
+            "Ctrl-C stops it; clients get close code 1001.",
+            "");
+
+    /**
+     * Validates the fields.
+     *
+     * @throws IllegalArgumentException if a field is out of range
+     * @throws NullPointerException if a field is null
+     */
+    public Options {
+        Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(transport, "transport");
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(path, "path");
+        String wrong = checkTransport(transport);
+        if (wrong == null) {
+            wrong = checkHost(host);
+        }
+        if (wrong == null) {
+            wrong = port < 0 || port > 65535 ? "--port must be 0 to 65535, was " + port : null;
+        }
+        if (wrong == null && mode == Mode.CHAT && port == 65535) {
+            wrong = "--port must be 0 to 65534 for chat, whose page is served on the next port up, was 65535";
+        }
+        if (wrong == null) {
+            wrong = checkPath(path);
+        }
+        if (wrong != null) {
+            throw new IllegalArgumentException(wrong);
+        }
+    }
+
+    /**
+     * Returns the defaults: chat on Undertow at {@code ws://127.0.0.1:8080/ws}.
+     *
+     * @return the default options
+     */
+    public static Options defaults() {
+        return new Options(Mode.CHAT, "undertow", "127.0.0.1", 8080, "/ws");
+    }
+
+    /**
+     * Returns the server config these options describe, with every other value at its default.
+     *
+     * @return the config; never null
+     */
+    public ServerConfig serverConfig() {
+        return ServerConfig.builder().host(host).port(port).path(path).build();
+    }
+
+    /**
+     * Returns the chat page's port: the next port up from the WebSocket port, or 0 (any free port) when that is 0.
+     *
+     * @return the page server's port
+     */
+    public int pagePort() {
+        return port == 0 ? 0 : port + 1;
+    }
+
+    /**
+     * Returns the WebSocket URI for a bound port, {@code ws://HOST:PORT/PATH}.
+     *
+     * @param boundPort the port the server really listens on
+     * @return the URI, as printed on the {@code listening} line; never null
+     */
+    public String webSocketUri(int boundPort) {
+        return "ws://" + uriHost(host) + ":" + boundPort + path;
+    }
+
+    /**
+     * Returns a host as it appears in a URI: an IPv6 literal in brackets, anything else as it is.
+     *
+     * @param host a host name or address; not null
+     * @return the host for a URI; never null
+     */
+    public static String uriHost(String host) {
+        return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
+    }
+
+    /**
+     * Parses a command line. Flags take their value as the next argument or after {@code =}, as in
+     * {@code --port 0} or {@code --port=0}; the mode may come anywhere; {@code --help} anywhere wins.
+     *
+     * @param args the arguments; not null
+     * @return {@link Parsed.Run} with the options, {@link Parsed.Help}, or {@link Parsed.Invalid} saying what is
+     *         wrong; never null
+     */
+    public static Parsed parse(String... args) {
+        Options d = defaults();
+        Mode mode = null;
+        String transport = d.transport();
+        String host = d.host();
+        String port = String.valueOf(d.port());
+        String path = d.path();
+        if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
+            return new Parsed.Help();
+        }
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (!arg.startsWith("-")) {
+                if (mode != null) {
+                    return new Parsed.Invalid("only one mode may be given, got '" + mode.name().toLowerCase(Locale.ROOT)
+                            + "' and '" + arg + "'");
+                }
+                if (arg.equals("echo")) {
+                    mode = Mode.ECHO;
+                } else if (arg.equals("chat")) {
+                    mode = Mode.CHAT;
+                } else {
+                    return new Parsed.Invalid("unknown mode '" + arg + "': expected echo or chat");
+                }
+                continue;
+            }
+            int eq = arg.indexOf('=');
+            String flag = eq < 0 ? arg : arg.substring(0, eq);
+            if (!List.of("--transport", "--host", "--port", "--path").contains(flag)) {
+                return new Parsed.Invalid("unknown option '" + flag + "'");
+            }
+            String value;
+            if (eq >= 0) {
+                value = arg.substring(eq + 1);
+            } else if (i + 1 < args.length) {
+                value = args[++i];
+            } else {
+                return new Parsed.Invalid(flag + " needs a value");
+            }
+            switch (flag) {
+                case "--transport" -> transport = value;
+                case "--host" -> host = value;
+                case "--port" -> port = value;
+                default -> path = value;
+            }
+        }
+        int portNumber;
+        try {
+            portNumber = Integer.parseInt(port);
+        } catch (NumberFormatException e) {
+            return new Parsed.Invalid("--port must be a number from 0 to 65535, was '" + port + "'");
+        }
+        try {
+            return new Parsed.Run(new Options(mode == null ? Mode.CHAT : mode, transport, host, portNumber, path));
+        } catch (IllegalArgumentException e) {
+            return new Parsed.Invalid(e.getMessage());
+        }
+    }
+
+    private static String checkTransport(String transport) {
+        return TRANSPORTS.contains(transport) ? null
+                : "--transport must be one of " + String.join(", ", TRANSPORTS) + ", was '" + transport + "'";
+    }
+
+    private static String checkHost(String host) {
+        return host.isBlank() || host.chars().anyMatch(Character::isWhitespace)
+                ? "--host must be a host name or address, was '" + host + "'" : null;
+    }
+
+    private static String checkPath(String path) {
+        boolean ok = path.startsWith("/") && path.chars().allMatch(c -> c > 0x20 && c < 0x7F)
+                && path.indexOf('?') < 0 && path.indexOf('#') < 0;
+        return ok ? null
+                : "--path must start with '/' and hold no spaces, '?' or '#', was '" + path + "'";
+    }
+
+    /** The outcome of {@link #parse(String...)}. */
+    public sealed interface Parsed {
+
+        /**
+         * Run an example.
+         *
+         * @param options what to run; not null
+         */
+        record Run(Options options) implements Parsed {
+        }
+
+        /** Print {@link #USAGE} and exit with status 0. */
+        record Help() implements Parsed {
+        }
+
+        /**
+         * Print what is wrong and exit with status 2.
+         *
+         * @param message what is wrong, naming the argument; not null
+         */
+        record Invalid(String message) implements Parsed {
+        }
+    }
+}
