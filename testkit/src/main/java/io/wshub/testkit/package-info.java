@@ -1,0 +1,10 @@
+/**
+ * The conformance kit. Extend {@link io.wshub.testkit.TransportVerification} to check a transport over real sockets,
+ * or {@link io.wshub.testkit.HubVerification} to check a {@link io.wshub.api.Hub} against in-memory sessions. Each test
+ * method is one rule, named {@code required_...} or {@code optional_...}; an optional rule whose capability is missing
+ * is skipped with its reason, never passed.
+ *
+ * <p>Test doubles: {@link io.wshub.testkit.RecordingSession}, {@link io.wshub.testkit.SlowSession} and
+ * {@link io.wshub.testkit.InMemoryTransport}. Drivers: {@link io.wshub.testkit.RawWebSocketClient}.
+ */
+package io.wshub.testkit;
