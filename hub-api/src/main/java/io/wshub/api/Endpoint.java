@@ -13,7 +13,8 @@ package io.wshub.api;
 public interface Endpoint {
 
     /**
-     * Called once when the handshake has completed and the session is open.
+     * Called once when the handshake has completed and the session is open. The client may already have received the
+     * 101 response and sent its first messages; they are delivered to {@link #onMessage} only after this returns.
      *
      * @param session the new session; never null
      */

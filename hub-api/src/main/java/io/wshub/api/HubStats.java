@@ -18,7 +18,8 @@ package io.wshub.api;
  *                      session id, whose {@code offer} threw, or that shutdown abandoned
  * @param slowDisconnects sessions closed under {@link SlowConsumerPolicy#DISCONNECT}
  * @param errors exceptions thrown by sessions or listeners and caught by the hub
- * @param backlog operations sequenced but not yet processed
+ * @param backlog operations sequenced but not yet processed by every fan-out thread; 0 means everything accepted has
+ *                been carried out
  * @param sessions sessions currently joined
  */
 public record HubStats(long accepted, long backpressured, long delivered, long droppedNewest, long droppedOldest,

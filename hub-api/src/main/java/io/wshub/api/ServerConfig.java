@@ -116,7 +116,8 @@ public final class ServerConfig {
     }
 
     /**
-     * Returns how long a session may stay silent (no frame at all, pongs included) before it is closed.
+     * Returns how long a session may stay silent (no frame at all, pongs included) before it is closed with 1001
+     * (going away).
      *
      * @return the idle timeout; {@link Duration#ZERO} disables it; never null
      */

@@ -118,7 +118,9 @@ public interface Session {
     int queuedMessages();
 
     /**
-     * Returns how many bytes are queued for this client and not yet fully written.
+     * Returns how many bytes are queued for this client and not yet fully written. A transport counts either payload
+     * bytes or encoded frame bytes ({@link Message#wireFrameLength()}, at most 10 bytes more per message); either way
+     * the count is what {@link ServerConfig#maxQueuedBytes()} bounds.
      *
      * @return the queued byte count, 0 or more
      */
