@@ -15,20 +15,28 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** EXAMPLES.md (merged into the README) shows code and usage that really are in the examples. */
+/** The README's "Examples" section shows code and usage that really are in the examples. */
 @Timeout(30)
 class ExamplesDocTest {
 
-    private static final Path DOC = Path.of("EXAMPLES.md");
+    private static final Path README = Path.of("../README.md");
     private static final Pattern BLOCK = Pattern.compile("```(\\w*)\\n(.*?)```", Pattern.DOTALL);
 
     private static List<String[]> blocks() throws IOException {
-        Matcher m = BLOCK.matcher(Files.readString(DOC));
+        Matcher m = BLOCK.matcher(section(Files.readString(README), "## Examples\n"));
         List<String[]> blocks = new ArrayList<>();
         while (m.find()) {
             blocks.add(new String[] {m.group(1), m.group(2)});
         }
         return blocks;
+    }
+
+    /** The text from a level-2 heading to the next one. */
+    static String section(String doc, String heading) {
+        int start = doc.indexOf(heading);
+        assertThat(start).as("README has the section " + heading.strip()).isNotNegative();
+        int end = doc.indexOf("\n## ", start + heading.length());
+        return doc.substring(start, end < 0 ? doc.length() : end);
     }
 
     @Test
@@ -48,7 +56,7 @@ class ExamplesDocTest {
         for (String block : javaBlocks) {
             for (String line : block.split("\n")) {
                 if (!line.isBlank()) {
-                    assertThat(sourceLines).as("EXAMPLES.md shows a line the sources do not have")
+                    assertThat(sourceLines).as("the README's Examples section shows a line the sources do not have")
                             .contains(line.strip());
                 }
             }

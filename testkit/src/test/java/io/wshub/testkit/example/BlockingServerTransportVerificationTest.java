@@ -15,7 +15,7 @@ import java.util.Set;
 
 /**
  * The whole transport conformance suite against the testkit's own small blocking-socket server. This is the example
- * CONFORMANCE.md shows: a transport's conformance test is one subclass with two factory methods.
+ * The README's conformance section shows: a transport's conformance test is one subclass with two factory methods.
  */
 class BlockingServerTransportVerificationTest extends TransportVerification {
 
