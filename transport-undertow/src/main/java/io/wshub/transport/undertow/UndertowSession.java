@@ -1,0 +1,696 @@
+package io.wshub.transport.undertow;
+
+import io.undertow.websockets.core.AbstractReceiveListener;
+import io.undertow.websockets.core.BufferedBinaryMessage;
+import io.undertow.websockets.core.StreamSourceFrameChannel;
+import io.undertow.websockets.core.WebSocketCallback;
+import io.undertow.websockets.core.WebSocketChannel;
+import io.undertow.websockets.core.WebSockets;
+import io.wshub.api.CloseCode;
+import io.wshub.api.Endpoint;
+import io.wshub.api.HandshakeRequest;
+import io.wshub.api.Message;
+import io.wshub.api.OfferResult;
+import io.wshub.api.ServerConfig;
+import io.wshub.api.Session;
+import io.wshub.api.spi.SessionIds;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xnio.IoUtils;
+import org.xnio.Pooled;
+import org.xnio.XnioExecutor;
+import org.xnio.XnioIoThread;
+
+/**
+ * One WebSocket connection served by Undertow, as a {@link Session}.
+ *
+ * <p>Outbound: {@link #offer} appends to a small pending queue of messages not yet handed to Undertow. The pending
+ * messages are handed to Undertow on the channel's I/O thread, all at once, when nothing handed over before is still
+ * being written; otherwise they wait for the completion of what is in flight, so under congestion they stay in the
+ * pending queue where {@link #evictOldest()} can still remove them. Undertow's own
+ * queue is unbounded and has no byte count, so this class counts every message from offer until Undertow's completion
+ * or error callback and refuses offers beyond {@link ServerConfig#maxQueuedMessages()} and
+ * {@link ServerConfig#maxQueuedBytes()} (payload bytes). Each send wraps a {@code duplicate()} of the message's shared,
+ * read-only payload: nothing is re-encoded or copied per session.
+ *
+ * <p>Inbound: whole messages (fragments reassembled, bounded by {@link ServerConfig#maxMessageSize()}) are handed to
+ * the {@link Endpoint} on the channel's I/O thread.
+ *
+ * <p>Thread-safety: every {@link Session} method may be called from any thread and none blocks. Everything that
+ * touches the Undertow channel runs on the channel's I/O thread.
+ */
+final class UndertowSession implements Session {
+
+    private static final Logger LOG = LoggerFactory.getLogger(UndertowSession.class);
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0).asReadOnlyBuffer();
+    private static final int UNSET = -1;
+
+    private final long id = SessionIds.next();
+    private final UndertowWebSocketHandler owner;
+    private final WebSocketChannel channel;
+    private final XnioIoThread ioThread;
+    private final HandshakeRequest handshake;
+    private final String subprotocol;
+    private final Map<String, Object> attributes;
+    private final Endpoint endpoint;
+    private final ServerConfig config;
+    private final boolean coalesceWrites;
+    private final Receiver receiver = new Receiver();
+    private final SendCallback sendCallback = new SendCallback();
+    private final Runnable drainTask = this::drain;
+
+    // ---- outbound state, guarded by lock
+    private final Object lock = new Object();
+    private final ArrayDeque<Message> pending = new ArrayDeque<>();
+    private int queuedMessages;
+    private long queuedBytes;
+    private int inFlight;
+    private boolean drainScheduled;
+    private boolean closing;
+
+    /** Used only by {@link #drain()} on the I/O thread. */
+    private final ArrayList<Message> batch = new ArrayList<>();
+    private boolean draining;
+
+    private volatile boolean open = true;
+    private final AtomicBoolean closeStarted = new AtomicBoolean();
+    private final AtomicBoolean closeNotified = new AtomicBoolean();
+    private volatile int peerCloseCode = UNSET;
+    private volatile String peerCloseReason = "";
+    private volatile int localCloseCode = UNSET;
+    private volatile String localCloseReason = "";
+    private volatile boolean peerVanished;
+    private volatile long lastReceivedNanos = System.nanoTime();
+    private volatile XnioExecutor.Key pingKey;
+    private volatile XnioExecutor.Key idleKey;
+    private volatile XnioExecutor.Key closeTimeoutKey;
+
+    UndertowSession(UndertowWebSocketHandler owner, WebSocketChannel channel, HandshakeRequest handshake,
+                    String subprotocol, Map<String, Object> attributes, Endpoint endpoint, ServerConfig config,
+                    boolean coalesceWrites) {
+        this.owner = owner;
+        this.channel = channel;
+        this.ioThread = channel.getIoThread();
+        this.handshake = handshake;
+        this.subprotocol = subprotocol;
+        this.attributes = new ConcurrentHashMap<>(attributes);
+        this.endpoint = endpoint;
+        this.config = config;
+        this.coalesceWrites = coalesceWrites;
+    }
+
+    // ------------------------------------------------------------------------------------------------ lifecycle
+
+    /** Wires the channel and calls {@link Endpoint#onOpen}; called once, on the channel's I/O thread. */
+    void start() {
+        channel.addCloseTask(ch -> onChannelClosed());
+        if (!channel.isOpen()) {
+            onChannelClosed();
+            return;
+        }
+        channel.getReceiveSetter().set(receiver);
+        long ping = config.pingInterval().toMillis();
+        if (ping > 0) {
+            pingKey = ioThread.executeAtInterval(this::ping, ping, TimeUnit.MILLISECONDS);
+        }
+        long idle = config.idleTimeout().toMillis();
+        if (idle > 0) {
+            idleKey = ioThread.executeAfter(this::checkIdle, idle, TimeUnit.MILLISECONDS);
+        }
+        try {
+            endpoint.onOpen(this);
+        } catch (RuntimeException | Error e) {
+            endpointFailed(e);
+        }
+        if (channel.isOpen()) {
+            channel.resumeReceives();
+        }
+    }
+
+    private void ping() {
+        if (open && channel.isOpen() && !channel.isCloseFrameSent()) {
+            WebSockets.sendPing(EMPTY.duplicate(), channel, IgnoreCallback.INSTANCE);
+        }
+    }
+
+    private void checkIdle() {
+        if (!channel.isOpen()) {
+            return;
+        }
+        long timeout = config.idleTimeout().toNanos();
+        long silent = System.nanoTime() - lastReceivedNanos;
+        if (silent >= timeout) {
+            LOG.debug("session {}: nothing received for {} ms, closing", id, TimeUnit.NANOSECONDS.toMillis(silent));
+            close(CloseCode.GOING_AWAY, "idle timeout");
+        } else {
+            long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(timeout - silent));
+            idleKey = ioThread.executeAfter(this::checkIdle, left, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Runs once when the channel has closed, whoever closed it: reports {@link Endpoint#onClose}. */
+    private void onChannelClosed() {
+        if (!closeNotified.compareAndSet(false, true)) {
+            return;
+        }
+        open = false;
+        synchronized (lock) {
+            closing = true;
+            for (Message m : pending) {
+                queuedMessages--;
+                queuedBytes -= m.payloadLength();
+            }
+            pending.clear();
+        }
+        cancel(pingKey);
+        cancel(idleKey);
+        cancel(closeTimeoutKey);
+        owner.unregister(this);
+        if (channel instanceof StrictHandshake.StrictChannel strict && strict.peerVanished()) {
+            peerVanished = true;
+        }
+        int code;
+        String reason;
+        if (peerCloseCode != UNSET) {
+            code = peerCloseCode;
+            reason = peerCloseReason;
+        } else if (!peerVanished && localCloseCode != UNSET) {
+            code = localCloseCode;
+            reason = localCloseReason;
+        } else if (!peerVanished && channel.getCloseCode() != UNSET) {
+            code = channel.getCloseCode();
+            reason = Objects.requireNonNullElse(channel.getCloseReason(), "");
+        } else {
+            code = CloseCode.ABNORMAL_CLOSURE.code();
+            reason = "";
+        }
+        try {
+            endpoint.onClose(this, code, reason);
+        } catch (RuntimeException | Error e) {
+            LOG.warn("session {}: endpoint onClose threw", id, e);
+        }
+    }
+
+    private static void cancel(XnioExecutor.Key key) {
+        if (key != null) {
+            key.remove();
+        }
+    }
+
+    /** Called by the owner when it stops: closes at once, without a close handshake. */
+    void abort() {
+        IoUtils.safeClose(channel);
+    }
+
+    WebSocketChannel channel() {
+        return channel;
+    }
+
+    // ------------------------------------------------------------------------------------------------ Session
+
+    @Override
+    public long id() {
+        return id;
+    }
+
+    @Override
+    public HandshakeRequest handshake() {
+        return handshake;
+    }
+
+    @Override
+    public String subprotocol() {
+        return subprotocol;
+    }
+
+    @Override
+    public InetSocketAddress remoteAddress() {
+        return handshake.remoteAddress();
+    }
+
+    @Override
+    public Map<String, Object> attributes() {
+        return attributes;
+    }
+
+    @Override
+    public boolean isOpen() {
+        return open;
+    }
+
+    @Override
+    public OfferResult offer(Message message) {
+        Objects.requireNonNull(message, "message");
+        if (message instanceof Message.Close c) {
+            if (!open) {
+                return OfferResult.CLOSED;
+            }
+            close(c.code() == CloseCode.NO_STATUS_RECEIVED.code() ? CloseCode.NORMAL_CLOSURE.code() : c.code(),
+                    c.reason());
+            return OfferResult.ENQUEUED;
+        }
+        int length = message.payloadLength();
+        boolean schedule;
+        synchronized (lock) {
+            if (closing) {
+                return OfferResult.CLOSED;
+            }
+            if (queuedMessages >= config.maxQueuedMessages()
+                    || (queuedMessages > 0 && queuedBytes + length > config.maxQueuedBytes())) {
+                return OfferResult.FULL;
+            }
+            pending.addLast(message);
+            queuedMessages++;
+            queuedBytes += length;
+            schedule = inFlight == 0 && !drainScheduled;
+            if (schedule) {
+                drainScheduled = true;
+            }
+        }
+        if (schedule) {
+            scheduleDrain();
+        }
+        return OfferResult.ENQUEUED;
+    }
+
+    @Override
+    public boolean evictOldest() {
+        synchronized (lock) {
+            Message m = pending.pollFirst();
+            if (m == null) {
+                return false;
+            }
+            queuedMessages--;
+            queuedBytes -= m.payloadLength();
+            return true;
+        }
+    }
+
+    @Override
+    public void flush() {
+        boolean schedule;
+        synchronized (lock) {
+            schedule = !pending.isEmpty() && inFlight == 0 && !drainScheduled && !closing;
+            if (schedule) {
+                drainScheduled = true;
+            }
+        }
+        if (schedule) {
+            scheduleDrain();
+        }
+    }
+
+    @Override
+    public void close(int code, String reason) {
+        Message.close(code, reason); // validates code and reason length; throws IllegalArgumentException
+        if (!closeStarted.compareAndSet(false, true)) {
+            return;
+        }
+        open = false;
+        localCloseCode = code;
+        localCloseReason = reason;
+        synchronized (lock) {
+            closing = true;
+        }
+        runOnIoThread(() -> sendClose(code, reason));
+    }
+
+    @Override
+    public int queuedMessages() {
+        synchronized (lock) {
+            return queuedMessages;
+        }
+    }
+
+    @Override
+    public long queuedBytes() {
+        synchronized (lock) {
+            return queuedBytes;
+        }
+    }
+
+    /** Messages offered and not yet handed to Undertow (the evictable ones); for tests and diagnostics. */
+    int pendingMessages() {
+        synchronized (lock) {
+            return pending.size();
+        }
+    }
+
+    /** Messages handed to Undertow and not yet written or failed; for tests and diagnostics. */
+    int inFlightMessages() {
+        synchronized (lock) {
+            return inFlight;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "UndertowSession[id=" + id + ", remote=" + handshake.remoteAddress() + ", open=" + open + "]";
+    }
+
+    // ------------------------------------------------------------------------------------------------ outbound
+
+    private void scheduleDrain() {
+        runOnIoThread(drainTask);
+    }
+
+    private void runOnIoThread(Runnable task) {
+        try {
+            ioThread.execute(task);
+        } catch (RejectedExecutionException e) {
+            // The worker is shutting down; the channel is being closed with it, and onChannelClosed counts the rest.
+            LOG.debug("session {}: I/O thread refused a task during shutdown", id);
+        }
+    }
+
+    /** Hands the pending messages to Undertow; on the I/O thread only. */
+    private void drain() {
+        synchronized (lock) {
+            drainScheduled = false;
+            if (draining || (inFlight > 0 && !closing) || pending.isEmpty()) {
+                return;
+            }
+            batch.addAll(pending);
+            pending.clear();
+            inFlight += batch.size();
+        }
+        handOver();
+    }
+
+    /** Writes {@link #batch}; on the I/O thread only. */
+    private void handOver() {
+        if (batch.isEmpty()) {
+            return;
+        }
+        draining = true;
+        boolean explicit = coalesceWrites && batch.size() > 1;
+        if (explicit) {
+            channel.setRequireExplicitFlush(true);
+        }
+        try {
+            for (int i = 0; i < batch.size(); i++) {
+                Message m = batch.get(i);
+                try {
+                    send(m);
+                } catch (RuntimeException e) {
+                    // Undertow reports failures through the callback; count anything else as not written.
+                    LOG.debug("session {}: sending {} failed: {}", id, m, e.toString());
+                    sendCallback.done(m);
+                }
+            }
+        } finally {
+            batch.clear();
+            if (explicit) {
+                channel.setRequireExplicitFlush(false);
+                channel.flush();
+            }
+            draining = false;
+        }
+    }
+
+    private void send(Message m) {
+        if (channel.isCloseFrameSent() || channel.isCloseFrameReceived() || !channel.isOpen()) {
+            sendCallback.done(m);
+            return;
+        }
+        switch (m.kind()) {
+            case TEXT -> WebSockets.sendText(m.payload(), channel, sendCallback, m);
+            case BINARY -> WebSockets.sendBinary(m.payload(), channel, sendCallback, m);
+            case PING -> WebSockets.sendPing(m.payload(), channel, sendCallback, m);
+            case PONG -> WebSockets.sendPong(m.payload(), channel, sendCallback, m);
+            default -> sendCallback.done(m);
+        }
+    }
+
+    /** Sends what is pending, then the close frame; on the I/O thread. */
+    private void sendClose(int code, String reason) {
+        synchronized (lock) {
+            batch.addAll(pending);
+            pending.clear();
+            inFlight += batch.size();
+        }
+        handOver();
+        if (channel.isOpen() && !channel.isCloseFrameSent()) {
+            WebSockets.sendClose(code, reason, channel, IgnoreCallback.INSTANCE);
+        }
+        if (channel.isOpen()) {
+            closeTimeoutKey = ioThread.executeAfter(this::closeTimedOut, config.closeTimeout().toMillis(),
+                    TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void closeTimedOut() {
+        if (channel.isOpen()) {
+            LOG.debug("session {}: no close frame from the peer within {}, dropping the connection", id,
+                    config.closeTimeout());
+            IoUtils.safeClose(channel);
+        }
+    }
+
+    /** Counts a message out of the queue when Undertow has written it or failed to. */
+    private final class SendCallback implements WebSocketCallback<Message> {
+        @Override
+        public void complete(WebSocketChannel ch, Message m) {
+            done(m);
+        }
+
+        @Override
+        public void onError(WebSocketChannel ch, Message m, Throwable error) {
+            // Expected when the peer goes away or the server stops with frames queued: counted, not logged loudly.
+            LOG.debug("session {}: a queued {} was not written: {}", id, m, error.toString());
+            done(m);
+        }
+
+        void done(Message m) {
+            boolean schedule;
+            synchronized (lock) {
+                inFlight--;
+                queuedMessages--;
+                queuedBytes -= m.payloadLength();
+                schedule = inFlight == 0 && !pending.isEmpty() && !drainScheduled && !closing;
+                if (schedule) {
+                    drainScheduled = true;
+                }
+            }
+            if (schedule) {
+                scheduleDrain();
+            }
+        }
+    }
+
+    /** A callback for control frames whose outcome needs no bookkeeping. */
+    private static final class IgnoreCallback implements WebSocketCallback<Void> {
+        static final IgnoreCallback INSTANCE = new IgnoreCallback();
+
+        @Override
+        public void complete(WebSocketChannel ch, Void context) {
+        }
+
+        @Override
+        public void onError(WebSocketChannel ch, Void context, Throwable error) {
+            LOG.debug("control frame not written: {}", error.toString());
+            IoUtils.safeClose(ch);
+        }
+    }
+
+    /**
+     * Closes the TCP connection once the close frame answering the peer's is written: both close frames have then been
+     * exchanged, and the server closes first (RFC 6455 §7.1.1).
+     */
+    private static final class CloseAfterWrite implements WebSocketCallback<Void> {
+        static final CloseAfterWrite INSTANCE = new CloseAfterWrite();
+
+        @Override
+        public void complete(WebSocketChannel ch, Void context) {
+            IoUtils.safeClose(ch);
+        }
+
+        @Override
+        public void onError(WebSocketChannel ch, Void context, Throwable error) {
+            IoUtils.safeClose(ch);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ inbound
+
+    private void endpointFailed(Throwable e) {
+        LOG.debug("session {}: endpoint threw", id, e);
+        try {
+            endpoint.onError(this, e);
+        } catch (RuntimeException | Error e2) {
+            LOG.warn("session {}: endpoint onError threw", id, e2);
+        }
+        close(CloseCode.INTERNAL_ERROR, "internal error");
+    }
+
+    private void deliver(Message m) {
+        if (closeStarted.get()) {
+            return;
+        }
+        try {
+            endpoint.onMessage(this, m);
+        } catch (RuntimeException | Error e) {
+            endpointFailed(e);
+        }
+    }
+
+    private void protocolError(CloseCode code, String reason, Throwable error) {
+        try {
+            endpoint.onError(this, error);
+        } catch (RuntimeException | Error e2) {
+            LOG.warn("session {}: endpoint onError threw", id, e2);
+        }
+        close(code, reason);
+    }
+
+    /** Reads frames from the channel and turns them into {@link Message}s; on the channel's I/O thread. */
+    private final class Receiver extends AbstractReceiveListener {
+
+        @Override
+        public void handleEvent(WebSocketChannel ch) {
+            lastReceivedNanos = System.nanoTime();
+            super.handleEvent(ch);
+        }
+
+        @Override
+        protected long getMaxTextBufferSize() {
+            return config.maxMessageSize();
+        }
+
+        @Override
+        protected long getMaxBinaryBufferSize() {
+            return config.maxMessageSize();
+        }
+
+        @Override
+        protected void onText(WebSocketChannel ch, StreamSourceFrameChannel frames) {
+            // Read the UTF-8 bytes as they are (Undertow validates them while reading, closing with 1007), rather
+            // than BufferedTextMessage's String, so the text is never decoded here.
+            readWhole(frames, true);
+        }
+
+        @Override
+        protected void onBinary(WebSocketChannel ch, StreamSourceFrameChannel frames) {
+            readWhole(frames, false);
+        }
+
+        private void readWhole(StreamSourceFrameChannel frames, boolean text) {
+            BufferedBinaryMessage buffered = new BufferedBinaryMessage(config.maxMessageSize(), true);
+            buffered.read(frames, new WebSocketCallback<>() {
+                @Override
+                public void complete(WebSocketChannel ch, BufferedBinaryMessage message) {
+                    onWholeMessage(message, text);
+                }
+
+                @Override
+                @SuppressWarnings("deprecation")
+                public void onError(WebSocketChannel ch, BufferedBinaryMessage message, Throwable error) {
+                    message.getData().close();
+                    Receiver.this.onError(ch, error);
+                }
+            });
+        }
+
+        @SuppressWarnings("deprecation")
+        private void onWholeMessage(BufferedBinaryMessage buffered, boolean text) {
+            byte[] bytes;
+            try (Pooled<ByteBuffer[]> data = buffered.getData()) {
+                ByteBuffer[] buffers = data.getResource();
+                long total = 0;
+                for (ByteBuffer b : buffers) {
+                    total += b.remaining();
+                }
+                bytes = new byte[(int) total];
+                int at = 0;
+                for (ByteBuffer b : buffers) {
+                    int n = b.remaining();
+                    b.get(bytes, at, n);
+                    at += n;
+                }
+            }
+            Message m;
+            if (text) {
+                try {
+                    m = Message.textUtf8(bytes);
+                } catch (IllegalArgumentException e) {
+                    protocolError(CloseCode.INVALID_PAYLOAD, "invalid UTF-8 in text message", e);
+                    return;
+                }
+            } else {
+                m = Message.binary(bytes);
+            }
+            deliver(m);
+        }
+
+        @Override
+        @SuppressWarnings("deprecation")
+        protected void onFullCloseMessage(WebSocketChannel ch, BufferedBinaryMessage message) {
+            Message.Close close;
+            try (Pooled<ByteBuffer[]> data = message.getData()) {
+                close = Message.Close.decode(WebSockets.mergeBuffers(data.getResource()));
+            } catch (IllegalArgumentException e) {
+                protocolError(CloseCode.PROTOCOL_ERROR, "invalid close frame", e);
+                return;
+            }
+            peerCloseCode = close.code();
+            peerCloseReason = close.reason();
+            open = false;
+            synchronized (lock) {
+                closing = true;
+            }
+            if (!ch.isCloseFrameSent()) {
+                // Answer with the peer's code (RFC 6455 §5.5.1), then close TCP once the answer is written.
+                int code = close.code() == CloseCode.NO_STATUS_RECEIVED.code() ? CloseCode.NORMAL_CLOSURE.code()
+                        : close.code();
+                closeStarted.set(true);
+                WebSockets.sendClose(code, "", ch, CloseAfterWrite.INSTANCE);
+            } else {
+                // Both close frames have been exchanged: the server closes the TCP connection first (RFC 6455 §7.1.1).
+                IoUtils.safeClose(ch);
+            }
+        }
+
+        @Override
+        protected void onCloseMessage(io.undertow.websockets.core.CloseMessage cm, WebSocketChannel ch) {
+            // Undertow calls this only when the peer's side of the TCP connection ended without a close frame.
+            peerVanished = true;
+        }
+
+        @Override
+        protected void onError(WebSocketChannel ch, Throwable error) {
+            if (ch instanceof StrictHandshake.StrictChannel strict && strict.registeredCloseCode() > 0) {
+                // Not an error: a close with a registered code Undertow refuses; the channel answered and closes.
+                peerCloseCode = strict.registeredCloseCode();
+                peerCloseReason = "";
+                open = false;
+                closeStarted.set(true);
+                synchronized (lock) {
+                    closing = true;
+                }
+                return;
+            }
+            // Undertow has already sent the close frame a protocol error calls for (1002, 1007, 1009) where there was
+            // one; other errors are I/O errors of a connection that is gone.
+            if (!(error instanceof IOException) || ch.isCloseFrameSent()) {
+                LOG.debug("session {}: {}", id, error.toString());
+            }
+            try {
+                endpoint.onError(UndertowSession.this, error);
+            } catch (RuntimeException | Error e2) {
+                LOG.warn("session {}: endpoint onError threw", id, e2);
+            }
+            IoUtils.safeClose(ch);
+        }
+    }
+}
