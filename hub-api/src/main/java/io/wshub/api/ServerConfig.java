@@ -1,5 +1,6 @@
 package io.wshub.api;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -190,6 +191,24 @@ public final class ServerConfig {
      */
     public SSLContext sslContext() {
         return sslContext;
+    }
+
+    /**
+     * Returns the URI clients connect to once a server for this config is bound: {@code ws://host:port/path}, or
+     * {@code wss://} when {@link #sslContext()} is set. The host is {@link #host()} as configured (not resolved); a
+     * literal IPv6 address is put in brackets, as RFC 3986 §3.2.2 requires, unless it already is.
+     *
+     * @param boundPort the port the server actually listens on (not 0, even when {@link #port()} asked for an
+     *                  ephemeral one), 1 to 65535
+     * @return the endpoint URI; never null
+     * @throws IllegalArgumentException if {@code boundPort} is out of range
+     */
+    public URI uri(int boundPort) {
+        if (boundPort < 1 || boundPort > 65535) {
+            throw new IllegalArgumentException("boundPort must be 1 to 65535, was " + boundPort);
+        }
+        String h = host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
+        return URI.create((sslContext != null ? "wss" : "ws") + "://" + h + ":" + boundPort + path);
     }
 
     @Override

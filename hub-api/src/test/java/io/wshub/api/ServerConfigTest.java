@@ -3,10 +3,12 @@ package io.wshub.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
+import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -75,5 +77,36 @@ class ServerConfigTest {
                 .subprotocols(List.of("chat.v2", "chat")).build();
         assertThat(c.port()).isZero();
         assertThat(c.subprotocols()).containsExactly("chat.v2", "chat");
+    }
+
+    @Test
+    void shouldBuildWsUriFromHostBoundPortAndPath() {
+        ServerConfig c = ServerConfig.builder().host("localhost").port(0).path("/chat/v1").build();
+        assertThat(c.uri(40123)).isEqualTo(URI.create("ws://localhost:40123/chat/v1"));
+        assertThat(ServerConfig.defaults().uri(8080)).isEqualTo(URI.create("ws://127.0.0.1:8080/ws"));
+    }
+
+    @Test
+    void shouldBuildWssUriWhenTlsIsSet() throws Exception {
+        ServerConfig c = ServerConfig.builder().sslContext(SSLContext.getInstance("TLS")).build();
+        assertThat(c.uri(8443)).isEqualTo(URI.create("wss://127.0.0.1:8443/ws"));
+    }
+
+    @Test
+    void shouldBracketIpv6LiteralHostOnce() {
+        assertThat(ServerConfig.builder().host("::1").build().uri(9000))
+                .isEqualTo(URI.create("ws://[::1]:9000/ws"));
+        assertThat(ServerConfig.builder().host("[::1]").build().uri(9000))
+                .isEqualTo(URI.create("ws://[::1]:9000/ws"));
+        assertThat(ServerConfig.builder().host("0:0:0:0:0:0:0:1").build().uri(9000).getHost())
+                .isEqualTo("[0:0:0:0:0:0:0:1]");
+    }
+
+    @Test
+    void shouldRejectUriForPortOutOfRange() {
+        ServerConfig c = ServerConfig.defaults();
+        assertThatThrownBy(() -> c.uri(0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("boundPort must be 1 to 65535, was 0");
+        assertThatThrownBy(() -> c.uri(65536)).isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -3,14 +3,13 @@ package io.wshub.disruptor;
 import io.wshub.api.HandshakeRequest;
 import io.wshub.api.Message;
 import io.wshub.api.OfferResult;
-import io.wshub.api.Session;
+import io.wshub.api.spi.AbstractSession;
 import io.wshub.api.spi.SessionIds;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -23,17 +22,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * </ul>
  * Thread-safety: any thread; state is guarded by {@code this}, counters are atomic.
  */
-final class MemorySession implements Session {
+final class MemorySession extends AbstractSession {
 
     private static final InetSocketAddress ADDRESS = new InetSocketAddress("127.0.0.1", 40000);
     private static final HandshakeRequest HANDSHAKE = new HandshakeRequest("/ws", "", Map.of(), ADDRESS);
 
-    private final long id = SessionIds.next();
     private final int capacity;
     private final boolean record;
     private final ArrayDeque<Message> queue;
     private final List<Message> received = new ArrayList<>();
-    private final Map<String, Object> attributes = new ConcurrentHashMap<>();
     private final AtomicLong offers = new AtomicLong();
     private final AtomicLong flushes = new AtomicLong();
     private volatile boolean evictable = true;
@@ -42,6 +39,7 @@ final class MemorySession implements Session {
     private volatile Message last;
 
     private MemorySession(int capacity, boolean record) {
+        super(SessionIds.next(), HANDSHAKE, null, Map.of());
         this.capacity = capacity;
         this.record = record;
         this.queue = capacity == Integer.MAX_VALUE ? null : new ArrayDeque<>(capacity);
@@ -63,31 +61,6 @@ final class MemorySession implements Session {
     MemorySession notEvictable() {
         evictable = false;
         return this;
-    }
-
-    @Override
-    public long id() {
-        return id;
-    }
-
-    @Override
-    public HandshakeRequest handshake() {
-        return HANDSHAKE;
-    }
-
-    @Override
-    public String subprotocol() {
-        return null;
-    }
-
-    @Override
-    public InetSocketAddress remoteAddress() {
-        return ADDRESS;
-    }
-
-    @Override
-    public Map<String, Object> attributes() {
-        return attributes;
     }
 
     @Override
@@ -200,6 +173,6 @@ final class MemorySession implements Session {
 
     @Override
     public String toString() {
-        return "MemorySession[" + id + "]";
+        return "MemorySession[" + id() + "]";
     }
 }

@@ -15,6 +15,7 @@ import io.wshub.api.OfferResult;
 import io.wshub.api.PublishResult;
 import io.wshub.api.Session;
 import io.wshub.api.SlowConsumerPolicy;
+import io.wshub.api.spi.AbstractSession;
 import io.wshub.api.spi.SessionIds;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -765,36 +766,12 @@ public abstract class HubVerification {
     }
 
     /** Common plumbing of the private test sessions. */
-    private abstract static class AbstractTestSession implements Session {
-        private final long id = SessionIds.next();
-        private final HandshakeRequest handshake = new HandshakeRequest("/ws", "", Map.of(),
-                new InetSocketAddress("127.0.0.1", Sessions.FAKE_REMOTE_PORT));
-        private final Map<String, Object> attributes = new ConcurrentHashMap<>();
+    private abstract static class AbstractTestSession extends AbstractSession {
         private volatile boolean open = true;
 
-        @Override
-        public long id() {
-            return id;
-        }
-
-        @Override
-        public HandshakeRequest handshake() {
-            return handshake;
-        }
-
-        @Override
-        public String subprotocol() {
-            return null;
-        }
-
-        @Override
-        public InetSocketAddress remoteAddress() {
-            return handshake.remoteAddress();
-        }
-
-        @Override
-        public Map<String, Object> attributes() {
-            return attributes;
+        AbstractTestSession() {
+            super(SessionIds.next(), new HandshakeRequest("/ws", "", Map.of(),
+                    new InetSocketAddress("127.0.0.1", Sessions.FAKE_REMOTE_PORT)), null, Map.of());
         }
 
         @Override

@@ -7,6 +7,7 @@ import io.wshub.api.Message;
 import io.wshub.api.OfferResult;
 import io.wshub.api.ServerConfig;
 import io.wshub.api.Session;
+import io.wshub.api.spi.AbstractSession;
 import io.wshub.api.spi.SessionIds;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
@@ -354,38 +355,10 @@ public final class InMemoryTransport {
             return "InMemoryTransport.Connection[" + session.id() + (isOpen() ? "" : ", closed=" + closeCode()) + "]";
         }
 
-        private final class MemorySession implements Session {
-            private final long id = SessionIds.next();
-            private final HandshakeRequest handshake;
-            private final Map<String, Object> attributes = new ConcurrentHashMap<>();
+        private final class MemorySession extends AbstractSession {
 
             MemorySession(HandshakeRequest handshake) {
-                this.handshake = handshake;
-            }
-
-            @Override
-            public long id() {
-                return id;
-            }
-
-            @Override
-            public HandshakeRequest handshake() {
-                return handshake;
-            }
-
-            @Override
-            public String subprotocol() {
-                return null;
-            }
-
-            @Override
-            public InetSocketAddress remoteAddress() {
-                return handshake.remoteAddress();
-            }
-
-            @Override
-            public Map<String, Object> attributes() {
-                return attributes;
+                super(SessionIds.next(), handshake, null, Map.of());
             }
 
             @Override
@@ -452,7 +425,7 @@ public final class InMemoryTransport {
 
             @Override
             public String toString() {
-                return "InMemorySession[" + id + "]";
+                return "InMemorySession[" + id() + "]";
             }
         }
     }

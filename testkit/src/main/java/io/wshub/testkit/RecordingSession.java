@@ -4,14 +4,12 @@ import io.wshub.api.HandshakeRequest;
 import io.wshub.api.Message;
 import io.wshub.api.OfferResult;
 import io.wshub.api.Session;
+import io.wshub.api.spi.AbstractSession;
 import io.wshub.api.spi.SessionIds;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * An in-memory {@link Session} that accepts every message and records it, as if it were written to the client at once:
@@ -21,14 +19,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Thread-safety: every method may be called from any thread; the recorded state is guarded by this object's monitor.
  * Arguments must not be null.
  */
-public final class RecordingSession implements Session {
+public final class RecordingSession extends AbstractSession {
 
     /** The value {@link #closeCode()} returns while the session is open. */
     public static final int NOT_CLOSED = -1;
 
-    private final long id = SessionIds.next();
-    private final HandshakeRequest handshake;
-    private final Map<String, Object> attributes = new ConcurrentHashMap<>();
     private final List<Message> messages = new ArrayList<>();
     private int flushes;
     private int flushesAfterLastOffer;
@@ -46,32 +41,7 @@ public final class RecordingSession implements Session {
      * @param handshake the upgrade request the session pretends to come from; not null
      */
     public RecordingSession(HandshakeRequest handshake) {
-        this.handshake = Objects.requireNonNull(handshake, "handshake");
-    }
-
-    @Override
-    public long id() {
-        return id;
-    }
-
-    @Override
-    public HandshakeRequest handshake() {
-        return handshake;
-    }
-
-    @Override
-    public String subprotocol() {
-        return null;
-    }
-
-    @Override
-    public InetSocketAddress remoteAddress() {
-        return handshake.remoteAddress();
-    }
-
-    @Override
-    public Map<String, Object> attributes() {
-        return attributes;
+        super(SessionIds.next(), handshake, null, Map.of());
     }
 
     @Override
@@ -222,7 +192,7 @@ public final class RecordingSession implements Session {
 
     @Override
     public synchronized String toString() {
-        return "RecordingSession[id=" + id + ", messages=" + messages.size() + ", flushes=" + flushes
+        return "RecordingSession[id=" + id() + ", messages=" + messages.size() + ", flushes=" + flushes
                 + (closeCode == NOT_CLOSED ? "" : ", closed=" + closeCode) + "]";
     }
 }

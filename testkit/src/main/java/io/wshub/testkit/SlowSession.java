@@ -1,17 +1,15 @@
 package io.wshub.testkit;
 
-import io.wshub.api.HandshakeRequest;
 import io.wshub.api.Message;
 import io.wshub.api.OfferResult;
 import io.wshub.api.Session;
+import io.wshub.api.spi.AbstractSession;
 import io.wshub.api.spi.SessionIds;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * An in-memory {@link Session} with a bounded outbound queue that drains only when the test says so: a client that
@@ -26,14 +24,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Thread-safety: every method may be called from any thread; state is guarded by this object's monitor. Arguments
  * must not be null.
  */
-public final class SlowSession implements Session {
+public final class SlowSession extends AbstractSession {
 
     /** The value {@link #closeCode()} returns while the session is open. */
     public static final int NOT_CLOSED = -1;
 
-    private final long id = SessionIds.next();
-    private final HandshakeRequest handshake = Sessions.defaultHandshake("/ws");
-    private final Map<String, Object> attributes = new ConcurrentHashMap<>();
     private final int maxQueuedMessages;
     private final long maxQueuedBytes;
     private final ArrayDeque<Message> queue = new ArrayDeque<>();
@@ -55,6 +50,7 @@ public final class SlowSession implements Session {
      * @throws IllegalArgumentException if a limit is below 1
      */
     public SlowSession(int maxQueuedMessages, long maxQueuedBytes) {
+        super(SessionIds.next(), Sessions.defaultHandshake("/ws"), null, Map.of());
         if (maxQueuedMessages < 1) {
             throw new IllegalArgumentException("maxQueuedMessages must be 1 or more, was " + maxQueuedMessages);
         }
@@ -63,31 +59,6 @@ public final class SlowSession implements Session {
         }
         this.maxQueuedMessages = maxQueuedMessages;
         this.maxQueuedBytes = maxQueuedBytes;
-    }
-
-    @Override
-    public long id() {
-        return id;
-    }
-
-    @Override
-    public HandshakeRequest handshake() {
-        return handshake;
-    }
-
-    @Override
-    public String subprotocol() {
-        return null;
-    }
-
-    @Override
-    public InetSocketAddress remoteAddress() {
-        return handshake.remoteAddress();
-    }
-
-    @Override
-    public Map<String, Object> attributes() {
-        return attributes;
     }
 
     @Override
@@ -298,8 +269,8 @@ public final class SlowSession implements Session {
 
     @Override
     public synchronized String toString() {
-        return "SlowSession[id=" + id + ", queued=" + queue.size() + "/" + maxQueuedMessages + ", bytes=" + queuedBytes
-                + "/" + maxQueuedBytes + ", delivered=" + delivered.size() + ", evicted=" + evicted.size()
+        return "SlowSession[id=" + id() + ", queued=" + queue.size() + "/" + maxQueuedMessages + ", bytes="
+                + queuedBytes + "/" + maxQueuedBytes + ", delivered=" + delivered.size() + ", evicted=" + evicted.size()
                 + ", refused=" + refused + (closeCode == NOT_CLOSED ? "" : ", closed=" + closeCode) + "]";
     }
 }

@@ -9,8 +9,8 @@ import io.wshub.api.Message;
 import io.wshub.api.OfferResult;
 import io.wshub.api.RunningServer;
 import io.wshub.api.ServerConfig;
-import io.wshub.api.Session;
 import io.wshub.api.Utf8;
+import io.wshub.api.spi.AbstractSession;
 import io.wshub.api.spi.SessionIds;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
@@ -201,7 +201,7 @@ public final class BlockingTestServer implements RunningServer {
             if (has(Breakage.NO_GOING_AWAY_ON_STOP)) {
                 c.closeSocket();
             } else {
-                c.session.close(CloseCode.GOING_AWAY.code(), "server stopping");
+                c.closeFromServer(CloseCode.GOING_AWAY.code(), "server stopping");
             }
         }
         long deadline = System.nanoTime() + config.closeTimeout().toNanos();
@@ -298,7 +298,8 @@ public final class BlockingTestServer implements RunningServer {
         final Socket socket;
         final Thread reader;
         final Thread writer;
-        final TestSession session = new TestSession();
+        /** Set once the upgrade succeeded, before the endpoint or another thread can see it. */
+        volatile TestSession session;
         final ArrayDeque<Message> queue = new ArrayDeque<>();
         int queuedData;
         long queuedBytes;
@@ -343,6 +344,7 @@ public final class BlockingTestServer implements RunningServer {
                 if (!upgraded) {
                     return;
                 }
+                session = new TestSession(handshake, subprotocol, initialAttributes);
                 writer.start();
                 open = true;
                 sessions.add(this);
@@ -891,49 +893,34 @@ public final class BlockingTestServer implements RunningServer {
             }
         }
 
+        /**
+         * Queues a close frame after what is queued, unless a close is already queued or the writer is done; also
+         * before the upgrade completed, in which case the writer sends it once the session opens.
+         */
+        void closeFromServer(int code, String reason) {
+            synchronized (queue) {
+                if (closeQueued || writerDone) {
+                    return;
+                }
+                closeCode = code;
+                closeReason = reason;
+                closeQueued = true;
+                queue.addLast(Message.close(code, reason));
+                queue.notifyAll();
+            }
+        }
+
         /** The session the endpoint sees. */
-        private final class TestSession implements Session {
-            private final long id = SessionIds.next();
-            private final Map<String, Object> attributes = new ConcurrentHashMap<>();
-            private volatile boolean attributesSet;
+        private final class TestSession extends AbstractSession {
+
+            TestSession(HandshakeRequest handshake, String subprotocol, Map<String, Object> attributes) {
+                super(SessionIds.next(), handshake, subprotocol, attributes);
+            }
 
             boolean closeStarted() {
                 synchronized (queue) {
                     return closeQueued;
                 }
-            }
-
-            @Override
-            public long id() {
-                return id;
-            }
-
-            @Override
-            public HandshakeRequest handshake() {
-                return handshake;
-            }
-
-            @Override
-            public String subprotocol() {
-                return subprotocol;
-            }
-
-            @Override
-            public InetSocketAddress remoteAddress() {
-                return handshake.remoteAddress();
-            }
-
-            @Override
-            public Map<String, Object> attributes() {
-                if (!attributesSet) {
-                    synchronized (this) {
-                        if (!attributesSet) {
-                            attributes.putAll(initialAttributes);
-                            attributesSet = true;
-                        }
-                    }
-                }
-                return attributes;
             }
 
             @Override
@@ -996,16 +983,7 @@ public final class BlockingTestServer implements RunningServer {
                 if (!CloseCode.isValidOnWire(code)) {
                     throw new IllegalArgumentException("close code " + code);
                 }
-                synchronized (queue) {
-                    if (closeQueued || writerDone) {
-                        return;
-                    }
-                    closeCode = code;
-                    closeReason = reason;
-                    closeQueued = true;
-                    queue.addLast(Message.close(code, reason));
-                    queue.notifyAll();
-                }
+                closeFromServer(code, reason);
             }
 
             @Override
@@ -1024,7 +1002,7 @@ public final class BlockingTestServer implements RunningServer {
 
             @Override
             public String toString() {
-                return "TestSession[" + id + "]";
+                return "TestSession[" + id() + "]";
             }
         }
     }

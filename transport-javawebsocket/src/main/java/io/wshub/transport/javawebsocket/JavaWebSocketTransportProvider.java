@@ -69,10 +69,7 @@ public final class JavaWebSocketTransportProvider implements TransportProvider {
         Running(JwsServer server, ServerConfig config) {
             this.server = server;
             this.address = new InetSocketAddress(config.host(), server.getPort());
-            String host = config.host().contains(":") && !config.host().startsWith("[")
-                    ? "[" + config.host() + "]" : config.host();
-            this.uri = URI.create((config.sslContext() != null ? "wss" : "ws") + "://" + host + ":"
-                    + server.getPort() + config.path());
+            this.uri = config.uri(server.getPort());
         }
 
         @Override

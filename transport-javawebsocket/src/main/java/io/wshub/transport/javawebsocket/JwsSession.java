@@ -5,11 +5,10 @@ import io.wshub.api.HandshakeRequest;
 import io.wshub.api.Message;
 import io.wshub.api.OfferResult;
 import io.wshub.api.Session;
-import java.net.InetSocketAddress;
+import io.wshub.api.spi.AbstractSession;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -26,14 +25,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Thread-safety: every method may be called from any thread and none blocks.
  */
-final class JwsSession implements Session {
+final class JwsSession extends AbstractSession {
 
-    private final long id;
     private final JwsConnection conn;
     private final JwsServer server;
-    private final HandshakeRequest handshake;
-    private final String subprotocol;
-    private final Map<String, Object> attributes;
     private final int maxMessages;
     private final long maxBytes;
 
@@ -62,39 +57,11 @@ final class JwsSession implements Session {
 
     JwsSession(long id, JwsConnection conn, JwsServer server, HandshakeRequest handshake, String subprotocol,
                Map<String, Object> attributes, int maxMessages, long maxBytes) {
-        this.id = id;
+        super(id, handshake, subprotocol, attributes);
         this.conn = conn;
         this.server = server;
-        this.handshake = handshake;
-        this.subprotocol = subprotocol;
-        this.attributes = new ConcurrentHashMap<>(attributes);
         this.maxMessages = maxMessages;
         this.maxBytes = maxBytes;
-    }
-
-    @Override
-    public long id() {
-        return id;
-    }
-
-    @Override
-    public HandshakeRequest handshake() {
-        return handshake;
-    }
-
-    @Override
-    public String subprotocol() {
-        return subprotocol;
-    }
-
-    @Override
-    public InetSocketAddress remoteAddress() {
-        return handshake.remoteAddress();
-    }
-
-    @Override
-    public Map<String, Object> attributes() {
-        return attributes;
     }
 
     @Override
@@ -188,7 +155,7 @@ final class JwsSession implements Session {
 
     @Override
     public String toString() {
-        return "JwsSession[" + id + ", " + handshake.remoteAddress() + "]";
+        return "JwsSession[" + id() + ", " + remoteAddress() + "]";
     }
 
     // ---------------------------------------------------------------------------------------- transport side

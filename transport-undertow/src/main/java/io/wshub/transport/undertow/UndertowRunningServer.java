@@ -69,13 +69,10 @@ final class UndertowRunningServer implements RunningServer {
             throw e;
         }
         InetSocketAddress bound = (InetSocketAddress) undertow.getListenerInfo().get(0).getAddress();
-        String scheme = config.sslContext() != null ? "wss" : "ws";
+        // The URI names the address actually bound (a wildcard one as loopback), not the configured host name.
         InetAddress a = bound.getAddress();
         String host = a.isAnyLocalAddress() ? InetAddress.getLoopbackAddress().getHostAddress() : a.getHostAddress();
-        if (host.contains(":")) {
-            host = "[" + host + "]";
-        }
-        URI uri = URI.create(scheme + "://" + host + ":" + bound.getPort() + config.path());
+        URI uri = config.toBuilder().host(host).build().uri(bound.getPort());
         LOG.info("undertow transport listening on {}", uri);
         return new UndertowRunningServer(undertow, handler, bound, uri);
     }

@@ -13,15 +13,14 @@ import io.wshub.api.Message;
 import io.wshub.api.OfferResult;
 import io.wshub.api.ServerConfig;
 import io.wshub.api.Session;
+import io.wshub.api.spi.AbstractSession;
 import io.wshub.api.spi.SessionIds;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -50,19 +49,15 @@ import org.xnio.XnioIoThread;
  * <p>Thread-safety: every {@link Session} method may be called from any thread and none blocks. Everything that
  * touches the Undertow channel runs on the channel's I/O thread.
  */
-final class UndertowSession implements Session {
+final class UndertowSession extends AbstractSession {
 
     private static final Logger LOG = LoggerFactory.getLogger(UndertowSession.class);
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0).asReadOnlyBuffer();
     private static final int UNSET = -1;
 
-    private final long id = SessionIds.next();
     private final UndertowWebSocketHandler owner;
     private final WebSocketChannel channel;
     private final XnioIoThread ioThread;
-    private final HandshakeRequest handshake;
-    private final String subprotocol;
-    private final Map<String, Object> attributes;
     private final Endpoint endpoint;
     private final ServerConfig config;
     private final boolean coalesceWrites;
@@ -99,12 +94,10 @@ final class UndertowSession implements Session {
     UndertowSession(UndertowWebSocketHandler owner, WebSocketChannel channel, HandshakeRequest handshake,
                     String subprotocol, Map<String, Object> attributes, Endpoint endpoint, ServerConfig config,
                     boolean coalesceWrites) {
+        super(SessionIds.next(), handshake, subprotocol, attributes);
         this.owner = owner;
         this.channel = channel;
         this.ioThread = channel.getIoThread();
-        this.handshake = handshake;
-        this.subprotocol = subprotocol;
-        this.attributes = new ConcurrentHashMap<>(attributes);
         this.endpoint = endpoint;
         this.config = config;
         this.coalesceWrites = coalesceWrites;
@@ -151,7 +144,7 @@ final class UndertowSession implements Session {
         long timeout = config.idleTimeout().toNanos();
         long silent = System.nanoTime() - lastReceivedNanos;
         if (silent >= timeout) {
-            LOG.debug("session {}: nothing received for {} ms, closing", id, TimeUnit.NANOSECONDS.toMillis(silent));
+            LOG.debug("session {}: nothing received for {} ms, closing", id(), TimeUnit.NANOSECONDS.toMillis(silent));
             close(CloseCode.GOING_AWAY, "idle timeout");
         } else {
             long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(timeout - silent));
@@ -198,7 +191,7 @@ final class UndertowSession implements Session {
         try {
             endpoint.onClose(this, code, reason);
         } catch (RuntimeException | Error e) {
-            LOG.warn("session {}: endpoint onClose threw", id, e);
+            LOG.warn("session {}: endpoint onClose threw", id(), e);
         }
     }
 
@@ -218,31 +211,6 @@ final class UndertowSession implements Session {
     }
 
     // ------------------------------------------------------------------------------------------------ Session
-
-    @Override
-    public long id() {
-        return id;
-    }
-
-    @Override
-    public HandshakeRequest handshake() {
-        return handshake;
-    }
-
-    @Override
-    public String subprotocol() {
-        return subprotocol;
-    }
-
-    @Override
-    public InetSocketAddress remoteAddress() {
-        return handshake.remoteAddress();
-    }
-
-    @Override
-    public Map<String, Object> attributes() {
-        return attributes;
-    }
 
     @Override
     public boolean isOpen() {
@@ -356,7 +324,7 @@ final class UndertowSession implements Session {
 
     @Override
     public String toString() {
-        return "UndertowSession[id=" + id + ", remote=" + handshake.remoteAddress() + ", open=" + open + "]";
+        return "UndertowSession[id=" + id() + ", remote=" + remoteAddress() + ", open=" + open + "]";
     }
 
     // ------------------------------------------------------------------------------------------------ outbound
@@ -370,7 +338,7 @@ final class UndertowSession implements Session {
             ioThread.execute(task);
         } catch (RejectedExecutionException e) {
             // The worker is shutting down; the channel is being closed with it, and onChannelClosed counts the rest.
-            LOG.debug("session {}: I/O thread refused a task during shutdown", id);
+            LOG.debug("session {}: I/O thread refused a task during shutdown", id());
         }
     }
 
@@ -405,7 +373,7 @@ final class UndertowSession implements Session {
                     send(m);
                 } catch (RuntimeException e) {
                     // Undertow reports failures through the callback; count anything else as not written.
-                    LOG.debug("session {}: sending {} failed: {}", id, m, e.toString());
+                    LOG.debug("session {}: sending {} failed: {}", id(), m, e.toString());
                     sendCallback.done(m);
                 }
             }
@@ -452,7 +420,7 @@ final class UndertowSession implements Session {
 
     private void closeTimedOut() {
         if (channel.isOpen()) {
-            LOG.debug("session {}: no close frame from the peer within {}, dropping the connection", id,
+            LOG.debug("session {}: no close frame from the peer within {}, dropping the connection", id(),
                     config.closeTimeout());
             IoUtils.safeClose(channel);
         }
@@ -468,7 +436,7 @@ final class UndertowSession implements Session {
         @Override
         public void onError(WebSocketChannel ch, Message m, Throwable error) {
             // Expected when the peer goes away or the server stops with frames queued: counted, not logged loudly.
-            LOG.debug("session {}: a queued {} was not written: {}", id, m, error.toString());
+            LOG.debug("session {}: a queued {} was not written: {}", id(), m, error.toString());
             done(m);
         }
 
@@ -525,11 +493,11 @@ final class UndertowSession implements Session {
     // ------------------------------------------------------------------------------------------------ inbound
 
     private void endpointFailed(Throwable e) {
-        LOG.debug("session {}: endpoint threw", id, e);
+        LOG.debug("session {}: endpoint threw", id(), e);
         try {
             endpoint.onError(this, e);
         } catch (RuntimeException | Error e2) {
-            LOG.warn("session {}: endpoint onError threw", id, e2);
+            LOG.warn("session {}: endpoint onError threw", id(), e2);
         }
         close(CloseCode.INTERNAL_ERROR, "internal error");
     }
@@ -549,7 +517,7 @@ final class UndertowSession implements Session {
         try {
             endpoint.onError(this, error);
         } catch (RuntimeException | Error e2) {
-            LOG.warn("session {}: endpoint onError threw", id, e2);
+            LOG.warn("session {}: endpoint onError threw", id(), e2);
         }
         close(code, reason);
     }
@@ -683,12 +651,12 @@ final class UndertowSession implements Session {
             // Undertow has already sent the close frame a protocol error calls for (1002, 1007, 1009) where there was
             // one; other errors are I/O errors of a connection that is gone.
             if (!(error instanceof IOException) || ch.isCloseFrameSent()) {
-                LOG.debug("session {}: {}", id, error.toString());
+                LOG.debug("session {}: {}", id(), error.toString());
             }
             try {
                 endpoint.onError(UndertowSession.this, error);
             } catch (RuntimeException | Error e2) {
-                LOG.warn("session {}: endpoint onError threw", id, e2);
+                LOG.warn("session {}: endpoint onError threw", id(), e2);
             }
             IoUtils.safeClose(ch);
         }
