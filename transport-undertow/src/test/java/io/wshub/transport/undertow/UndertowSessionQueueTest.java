@@ -69,8 +69,9 @@ class UndertowSessionQueueTest {
             assertThat(s.offer(m)).isEqualTo(OfferResult.ENQUEUED);
         }
         s.flush();
-        waitFor(() -> us.pendingMessages() == 0);
-        assertThat(us.inFlightMessages()).as("the stalled writes stay in flight").isPositive();
+        // Once a write stalls, later messages stay pending (still evictable) rather than being handed to Undertow, so
+        // the split between in flight and pending depends on timing; only "something is stuck in flight" is certain.
+        waitFor(() -> us.inFlightMessages() > 0);
         return 64;
     }
 
@@ -123,16 +124,16 @@ class UndertowSessionQueueTest {
             UndertowSession us = (UndertowSession) s;
             Message m = Message.binary(new byte[MESSAGE]);
             int offered = stall(s, m);
-            assertThat(s.evictOldest()).as("what Undertow is writing cannot be evicted").isFalse();
             int more = fillUntilFull(s, m);
             assertThat(more).isPositive();
-            assertThat(us.pendingMessages()).isEqualTo(more);
+            int evictable = us.pendingMessages();
+            assertThat(evictable).as("what arrives behind a stalled write stays pending").isGreaterThanOrEqualTo(more);
             int evicted = 0;
             for (int i = 0; i < 1000 && s.evictOldest(); i++) {
                 evicted++;
             }
-            assertThat(evicted).isEqualTo(more);
-            assertThat(s.evictOldest()).isFalse();
+            assertThat(evicted).isEqualTo(evictable);
+            assertThat(s.evictOldest()).as("what Undertow is writing cannot be evicted").isFalse();
             int left = s.queuedMessages();
             assertThat(left).isEqualTo(us.inFlightMessages()).isPositive();
             assertThat(s.queuedBytes()).isEqualTo((long) left * MESSAGE);
