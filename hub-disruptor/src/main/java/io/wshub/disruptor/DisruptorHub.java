@@ -5,6 +5,8 @@ import com.lmax.disruptor.BatchEventProcessorBuilder;
 import com.lmax.disruptor.BlockingWaitStrategy;
 import com.lmax.disruptor.BusySpinWaitStrategy;
 import com.lmax.disruptor.InsufficientCapacityException;
+import com.lmax.disruptor.LiteBlockingWaitStrategy;
+import com.lmax.disruptor.PhasedBackoffWaitStrategy;
 import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.Sequence;
 import com.lmax.disruptor.SequenceBarrier;
@@ -142,6 +144,11 @@ public final class DisruptorHub implements Hub {
                 return new YieldingWaitStrategy();
             case BUSY_SPIN:
                 return new BusySpinWaitStrategy();
+            case LITE_BLOCKING:
+                return new LiteBlockingWaitStrategy();
+            case PHASED_BACKOFF:
+                return PhasedBackoffWaitStrategy.withLiteLock(DisruptorHubConfig.PHASED_SPIN_MICROS,
+                        DisruptorHubConfig.PHASED_YIELD_MICROS, TimeUnit.MICROSECONDS);
             case BLOCKING:
             default:
                 return new BlockingWaitStrategy();

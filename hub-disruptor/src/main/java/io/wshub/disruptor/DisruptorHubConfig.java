@@ -29,6 +29,10 @@ public final class DisruptorHubConfig {
     public static final String DEFAULT_THREAD_NAME_PREFIX = "wshub-hub";
     /** The longest thread name prefix. */
     public static final int MAX_THREAD_NAME_PREFIX_LENGTH = 64;
+    /** How long a {@link WaitStrategyKind#PHASED_BACKOFF} fan-out thread spins before it starts to yield. */
+    public static final int PHASED_SPIN_MICROS = 10;
+    /** How long a {@link WaitStrategyKind#PHASED_BACKOFF} fan-out thread yields, after spinning, before it parks. */
+    public static final int PHASED_YIELD_MICROS = 100;
 
     /**
      * How an idle fan-out thread waits for the next event. The choice trades CPU for wake-up latency; every kind still
@@ -43,6 +47,29 @@ public final class DisruptorHubConfig {
          * be dedicated to each shard.
          */
         BLOCKING,
+        /**
+         * Like {@link #BLOCKING}, but a publisher takes the lock and signals only when a fan-out thread is actually
+         * parked; otherwise a publish costs one atomic swap. Uses no CPU while idle; waking a parked thread still costs
+         * microseconds, so it helps little on its own (Disruptor's {@code LiteBlockingWaitStrategy}).
+         */
+        LITE_BLOCKING,
+        /**
+         * Spin briefly, then {@link Thread#yield()}, then park as {@link #LITE_BLOCKING} does (Disruptor's
+         * {@code PhasedBackoffWaitStrategy.withLiteLock}): after its last event a fan-out thread spins for about
+         * {@value DisruptorHubConfig#PHASED_SPIN_MICROS} µs (at least 20,000 polls of the ring's cursor), yields for
+         * about {@value DisruptorHubConfig#PHASED_YIELD_MICROS} µs more, and then parks. An event that arrives within
+         * that window is picked up without a wake-up, and a publish costs one atomic swap instead of a lock and a
+         * signal.
+         *
+         * <p>CPU cost: up to about 0.15 ms of one core per shard each time the hub falls idle (spent yielding for the
+         * most part, so runnable threads go first), and none once it has parked; a steady trickle of one event every
+         * ~0.15 ms or faster keeps each fan-out thread busy-waiting. In the in-process fan-out benchmark
+         * (BENCHMARKS.md) it delivered 1.2-2.5x what {@link #BLOCKING} does with one publisher, because a burst no
+         * longer pays a wake-up; with two publishers on two cores it was no better, and slower at 10,000 sessions.
+         * Not the default: Disruptor calls its lite-lock parking experimental, and the gain is not yet confirmed on a
+         * quiet machine.
+         */
+        PHASED_BACKOFF,
         /**
          * Spin, then yield, then park for short intervals. Little CPU while idle (a periodic wake-up), lower
          * publisher cost than {@link #BLOCKING} (no signalling), but up to the park interval (about 100 µs) of extra
