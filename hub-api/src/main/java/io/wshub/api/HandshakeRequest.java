@@ -2,7 +2,6 @@ package io.wshub.api;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -40,7 +39,7 @@ public record HandshakeRequest(String path, String query, Map<String, List<Strin
             both.addAll(b);
             return List.copyOf(both);
         }));
-        headers = Collections.unmodifiableMap(copy);
+        headers = HeaderMap.of(copy);
     }
 
     /**
@@ -50,6 +49,9 @@ public record HandshakeRequest(String path, String query, Map<String, List<Strin
      * @return the first value, or {@code null} if the header is absent
      */
     public String header(String name) {
+        if (headers instanceof HeaderMap compact) {
+            return compact.first(name);
+        }
         List<String> values = headers.get(name);
         return values == null || values.isEmpty() ? null : values.get(0);
     }

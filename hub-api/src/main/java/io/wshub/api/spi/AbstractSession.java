@@ -2,6 +2,8 @@ package io.wshub.api.spi;
 
 import io.wshub.api.HandshakeRequest;
 import io.wshub.api.Session;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.Objects;
@@ -20,10 +22,24 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public abstract class AbstractSession implements Session {
 
+    private static final VarHandle ATTRIBUTES;
+
+    static {
+        try {
+            ATTRIBUTES = MethodHandles.lookup().findVarHandle(AbstractSession.class, "attributes", Map.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final long id;
     private final HandshakeRequest handshake;
     private final String subprotocol;
-    private final Map<String, Object> attributes;
+    /**
+     * Created on first use (published with a CAS through {@code ATTRIBUTES}) when the session was accepted without
+     * attributes: most sessions never use it, and an empty concurrent map costs memory per connection.
+     */
+    private volatile Map<String, Object> attributes;
 
     /**
      * Creates the identity of a session.
@@ -45,7 +61,9 @@ public abstract class AbstractSession implements Session {
         this.id = id;
         this.handshake = Objects.requireNonNull(handshake, "handshake");
         this.subprotocol = subprotocol;
-        this.attributes = new ConcurrentHashMap<>(Objects.requireNonNull(attributes, "attributes"));
+        if (!Objects.requireNonNull(attributes, "attributes").isEmpty()) {
+            this.attributes = new ConcurrentHashMap<>(attributes);
+        }
     }
 
     /**
@@ -94,8 +112,15 @@ public abstract class AbstractSession implements Session {
      * @return the session's own concurrent map, which started as a copy of the accepted attributes; never null
      */
     @Override
+    @SuppressWarnings("unchecked")
     public final Map<String, Object> attributes() {
-        return attributes;
+        Map<String, Object> map = (Map<String, Object>) ATTRIBUTES.getAcquire(this);
+        if (map != null) {
+            return map;
+        }
+        Map<String, Object> created = new ConcurrentHashMap<>();
+        Map<String, Object> witness = (Map<String, Object>) ATTRIBUTES.compareAndExchange(this, null, created);
+        return witness == null ? created : witness;
     }
 
     /**
