@@ -16,6 +16,8 @@ import io.wshub.api.Session;
 import io.wshub.api.spi.AbstractSession;
 import io.wshub.api.spi.SessionIds;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -23,7 +25,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xnio.IoUtils;
@@ -54,6 +55,19 @@ final class UndertowSession extends AbstractSession {
     private static final Logger LOG = LoggerFactory.getLogger(UndertowSession.class);
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0).asReadOnlyBuffer();
     private static final int UNSET = -1;
+    // Flags are fields updated through VarHandles rather than AtomicBoolean objects: memory per connection.
+    private static final VarHandle CLOSE_STARTED;
+    private static final VarHandle CLOSE_NOTIFIED;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            CLOSE_STARTED = l.findVarHandle(UndertowSession.class, "closeStarted", boolean.class);
+            CLOSE_NOTIFIED = l.findVarHandle(UndertowSession.class, "closeNotified", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final UndertowWebSocketHandler owner;
     private final WebSocketChannel channel;
@@ -67,7 +81,8 @@ final class UndertowSession extends AbstractSession {
 
     // ---- outbound state, guarded by lock
     private final Object lock = new Object();
-    private final ArrayDeque<Message> pending = new ArrayDeque<>();
+    /** Starts minimal (an idle session never uses it) and grows once to what a busy session needs. */
+    private final ArrayDeque<Message> pending = new ArrayDeque<>(1);
     private int queuedMessages;
     private long queuedBytes;
     private int inFlight;
@@ -79,16 +94,21 @@ final class UndertowSession extends AbstractSession {
     private boolean draining;
 
     private volatile boolean open = true;
-    private final AtomicBoolean closeStarted = new AtomicBoolean();
-    private final AtomicBoolean closeNotified = new AtomicBoolean();
+    private volatile boolean closeStarted;
+    private volatile boolean closeNotified;
     private volatile int peerCloseCode = UNSET;
     private volatile String peerCloseReason = "";
     private volatile int localCloseCode = UNSET;
     private volatile String localCloseReason = "";
     private volatile boolean peerVanished;
     private volatile long lastReceivedNanos = System.nanoTime();
-    private volatile XnioExecutor.Key pingKey;
-    private volatile XnioExecutor.Key idleKey;
+    /**
+     * The session's one keepalive timer, for both the ping and the idle check: each pending XNIO timer costs a key
+     * and a tree entry per connection, so there is never more than one. I/O thread only.
+     */
+    private volatile XnioExecutor.Key keepaliveKey;
+    /** When the next ping is due ({@link System#nanoTime()}); I/O thread only. */
+    private long nextPingNanos;
     private volatile XnioExecutor.Key closeTimeoutKey;
 
     UndertowSession(UndertowWebSocketHandler owner, WebSocketChannel channel, HandshakeRequest handshake,
@@ -113,14 +133,8 @@ final class UndertowSession extends AbstractSession {
             return;
         }
         channel.getReceiveSetter().set(receiver);
-        long ping = config.pingInterval().toMillis();
-        if (ping > 0) {
-            pingKey = ioThread.executeAtInterval(this::ping, ping, TimeUnit.MILLISECONDS);
-        }
-        long idle = config.idleTimeout().toMillis();
-        if (idle > 0) {
-            idleKey = ioThread.executeAfter(this::checkIdle, idle, TimeUnit.MILLISECONDS);
-        }
+        nextPingNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.pingInterval().toMillis());
+        scheduleKeepalive(System.nanoTime());
         try {
             endpoint.onOpen(this);
         } catch (RuntimeException | Error e) {
@@ -137,24 +151,53 @@ final class UndertowSession extends AbstractSession {
         }
     }
 
-    private void checkIdle() {
+    /**
+     * Arms the keepalive timer for whichever comes first: the next ping, or the moment the session has been silent
+     * for the idle timeout. Does nothing if neither is configured. On the I/O thread.
+     */
+    private void scheduleKeepalive(long now) {
+        long pingMillis = config.pingInterval().toMillis();
+        long idleMillis = config.idleTimeout().toMillis();
+        long delay = Long.MAX_VALUE;
+        if (pingMillis > 0) {
+            delay = nextPingNanos - now;
+        }
+        if (idleMillis > 0) {
+            delay = Math.min(delay, lastReceivedNanos + config.idleTimeout().toNanos() - now);
+        }
+        if (delay == Long.MAX_VALUE) {
+            return;
+        }
+        long millis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(delay));
+        keepaliveKey = ioThread.executeAfter(this::keepalive, millis, TimeUnit.MILLISECONDS);
+    }
+
+    /** The keepalive timer: closes an idle session, sends a ping when one is due, and re-arms. On the I/O thread. */
+    private void keepalive() {
         if (!channel.isOpen()) {
             return;
         }
-        long timeout = config.idleTimeout().toNanos();
-        long silent = System.nanoTime() - lastReceivedNanos;
-        if (silent >= timeout) {
-            LOG.debug("session {}: nothing received for {} ms, closing", id(), TimeUnit.NANOSECONDS.toMillis(silent));
-            close(CloseCode.GOING_AWAY, "idle timeout");
-        } else {
-            long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(timeout - silent));
-            idleKey = ioThread.executeAfter(this::checkIdle, left, TimeUnit.MILLISECONDS);
+        long now = System.nanoTime();
+        if (config.idleTimeout().toMillis() > 0) {
+            long silent = now - lastReceivedNanos;
+            if (silent >= config.idleTimeout().toNanos()) {
+                LOG.debug("session {}: nothing received for {} ms, closing", id(),
+                        TimeUnit.NANOSECONDS.toMillis(silent));
+                close(CloseCode.GOING_AWAY, "idle timeout");
+                return;
+            }
         }
+        long pingMillis = config.pingInterval().toMillis();
+        if (pingMillis > 0 && now - nextPingNanos >= 0) {
+            ping();
+            nextPingNanos = now + TimeUnit.MILLISECONDS.toNanos(pingMillis);
+        }
+        scheduleKeepalive(now);
     }
 
     /** Runs once when the channel has closed, whoever closed it: reports {@link Endpoint#onClose}. */
     private void onChannelClosed() {
-        if (!closeNotified.compareAndSet(false, true)) {
+        if (!CLOSE_NOTIFIED.compareAndSet(this, false, true)) {
             return;
         }
         open = false;
@@ -166,8 +209,7 @@ final class UndertowSession extends AbstractSession {
             }
             pending.clear();
         }
-        cancel(pingKey);
-        cancel(idleKey);
+        cancel(keepaliveKey);
         cancel(closeTimeoutKey);
         owner.unregister(this);
         if (channel instanceof StrictHandshake.StrictChannel strict && strict.peerVanished()) {
@@ -282,7 +324,7 @@ final class UndertowSession extends AbstractSession {
     @Override
     public void close(int code, String reason) {
         Message.close(code, reason); // validates code and reason length; throws IllegalArgumentException
-        if (!closeStarted.compareAndSet(false, true)) {
+        if (!CLOSE_STARTED.compareAndSet(this, false, true)) {
             return;
         }
         open = false;
@@ -503,7 +545,7 @@ final class UndertowSession extends AbstractSession {
     }
 
     private void deliver(Message m) {
-        if (closeStarted.get()) {
+        if (closeStarted) {
             return;
         }
         try {
@@ -621,7 +663,7 @@ final class UndertowSession extends AbstractSession {
                 // Answer with the peer's code (RFC 6455 §5.5.1), then close TCP once the answer is written.
                 int code = close.code() == CloseCode.NO_STATUS_RECEIVED.code() ? CloseCode.NORMAL_CLOSURE.code()
                         : close.code();
-                closeStarted.set(true);
+                closeStarted = true;
                 WebSockets.sendClose(code, "", ch, CloseAfterWrite.INSTANCE);
             } else {
                 // Both close frames have been exchanged: the server closes the TCP connection first (RFC 6455 §7.1.1).
@@ -642,7 +684,7 @@ final class UndertowSession extends AbstractSession {
                 peerCloseCode = strict.registeredCloseCode();
                 peerCloseReason = "";
                 open = false;
-                closeStarted.set(true);
+                closeStarted = true;
                 synchronized (lock) {
                     closing = true;
                 }

@@ -1,6 +1,8 @@
 package io.wshub.transport.undertow;
 
+import io.undertow.server.ExchangeCompletionListener;
 import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpUpgradeListener;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HeaderValues;
 import io.undertow.util.Headers;
@@ -14,6 +16,8 @@ import io.wshub.api.HandshakePolicy;
 import io.wshub.api.HandshakeRequest;
 import io.wshub.api.HandshakeVerdict;
 import io.wshub.api.ServerConfig;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -23,10 +27,10 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.xnio.StreamConnection;
 
 /**
  * An Undertow {@link HttpHandler} that serves one wshub {@link Endpoint}: it checks the upgrade request (RFC 6455
@@ -194,29 +198,77 @@ public final class UndertowWebSocketHandler implements HttpHandler, AutoCloseabl
 
     private void upgrade(HttpServerExchange exchange, HandshakeRequest request, String subprotocol,
                          Map<String, Object> attributes) {
-        AtomicBoolean slotTaken = new AtomicBoolean();
-        exchange.addExchangeCompleteListener((ex, next) -> {
-            // An exchange that ends without a 101 never becomes a session: give its connection slot back.
-            if (ex.getStatusCode() != 101 && slotTaken.compareAndSet(false, true)) {
-                connections.decrementAndGet();
-            }
-            next.proceed();
-        });
         StrictHandshake handshake = new StrictHandshake(subprotocol == null ? Set.of() : Set.of(subprotocol));
         AsyncWebSocketHttpServerExchange facade = new AsyncWebSocketHttpServerExchange(exchange, peerConnections);
-        exchange.upgradeChannel((streamConnection, ex) -> {
-            slotTaken.set(true);
+        Upgrade upgrade = new Upgrade(this, handshake, facade, request, subprotocol, attributes);
+        exchange.addExchangeCompleteListener(upgrade);
+        exchange.upgradeChannel(upgrade);
+        handshake.handshake(facade);
+    }
+
+    /**
+     * One accepted upgrade: gives the connection slot back if the exchange ends without a 101, and turns the upgraded
+     * connection into a session. One object for both listeners, since Undertow keeps them as long as the connection.
+     *
+     * <p>Thread-safety: called by Undertow on the exchange's I/O thread; the slot flag is claimed with a CAS.
+     */
+    private static final class Upgrade implements ExchangeCompletionListener, HttpUpgradeListener {
+        private static final VarHandle SLOT_TAKEN;
+
+        static {
+            try {
+                SLOT_TAKEN = MethodHandles.lookup().findVarHandle(Upgrade.class, "slotTaken", boolean.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        private final UndertowWebSocketHandler owner;
+        // Needed only until the upgrade, and dropped then: Undertow keeps this object as long as the connection.
+        private StrictHandshake handshake;
+        private AsyncWebSocketHttpServerExchange facade;
+        private HandshakeRequest request;
+        private String subprotocol;
+        private Map<String, Object> attributes;
+        private volatile boolean slotTaken;
+
+        Upgrade(UndertowWebSocketHandler owner, StrictHandshake handshake, AsyncWebSocketHttpServerExchange facade,
+                HandshakeRequest request, String subprotocol, Map<String, Object> attributes) {
+            this.owner = owner;
+            this.handshake = handshake;
+            this.facade = facade;
+            this.request = request;
+            this.subprotocol = subprotocol;
+            this.attributes = attributes;
+        }
+
+        @Override
+        public void exchangeEvent(HttpServerExchange ex, NextListener next) {
+            // An exchange that ends without a 101 never becomes a session: give its connection slot back.
+            if (ex.getStatusCode() != 101 && SLOT_TAKEN.compareAndSet(this, false, true)) {
+                owner.connections.decrementAndGet();
+            }
+            next.proceed();
+        }
+
+        @Override
+        public void handleUpgrade(StreamConnection streamConnection, HttpServerExchange ex) {
+            slotTaken = true;
             WebSocketChannel channel = handshake.createChannel(facade, streamConnection, facade.getBufferPool());
-            peerConnections.add(channel);
-            UndertowSession session = new UndertowSession(this, channel, request, subprotocol, attributes, endpoint,
-                    config, COALESCE_WRITES);
-            sessions.add(session);
-            if (stopping) {
+            owner.peerConnections.add(channel);
+            UndertowSession session = new UndertowSession(owner, channel, request, subprotocol, attributes,
+                    owner.endpoint, owner.config, COALESCE_WRITES);
+            handshake = null;
+            facade = null;
+            request = null;
+            subprotocol = null;
+            attributes = null;
+            owner.sessions.add(session);
+            if (owner.stopping) {
                 session.close(CloseCode.GOING_AWAY, "server shutting down");
             }
             session.start();
-        });
-        handshake.handshake(facade);
+        }
     }
 
     private static boolean isHttp11OrLater(HttpString protocol) {
