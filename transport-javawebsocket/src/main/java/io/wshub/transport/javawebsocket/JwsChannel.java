@@ -23,7 +23,6 @@ final class JwsChannel implements WrappedByteChannel {
     private final JwsConnection conn;
     /** The plain socket, for gathering writes; null under TLS. */
     private final GatheringByteChannel gathering;
-    private final ByteBuffer[] batch = new ByteBuffer[JwsConnection.GATHER_FRAMES];
 
     JwsChannel(ByteChannel inner, JwsConnection conn) {
         this.inner = inner;
@@ -54,7 +53,7 @@ final class JwsChannel implements WrappedByteChannel {
             }
             return n;
         }
-        long n = gathering != null && src.hasRemaining() ? conn.gatherFrom(src, gathering, batch) : -1;
+        long n = gathering != null && src.hasRemaining() ? conn.gatherFrom(src, gathering) : -1;
         if (n < 0) {
             n = inner.write(src);
         }

@@ -3,6 +3,8 @@ package io.wshub.transport.javawebsocket;
 import io.wshub.api.CloseCode;
 import io.wshub.api.Message;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.channels.CancelledKeyException;
 import java.nio.channels.GatheringByteChannel;
@@ -10,7 +12,6 @@ import java.nio.channels.SelectionKey;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.java_websocket.WebSocketImpl;
 import org.java_websocket.drafts.Draft;
 
@@ -28,11 +29,23 @@ final class JwsConnection extends WebSocketImpl {
     static final int HANDOVER_BYTES = 64 * 1024;
     /** At most this many frames go into one gathering write. */
     static final int GATHER_FRAMES = 64;
+    /** A flag field rather than an AtomicBoolean: memory per connection. */
+    private static final VarHandle SERVICE_REQUESTED;
+
+    static {
+        try {
+            SERVICE_REQUESTED = MethodHandles.lookup().findVarHandle(JwsConnection.class, "serviceRequested",
+                    boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final JwsServer server;
-    private final AtomicBoolean serviceRequested = new AtomicBoolean();
+    private volatile boolean serviceRequested;
     /** Frames of ours handed to the library's out-queue, in order, not yet fully written. Selector thread only. */
-    private final ArrayDeque<ByteBuffer> inflight = new ArrayDeque<>();
+    /** Starts minimal (an idle connection never uses it) and grows once to what a busy connection needs. */
+    private final ArrayDeque<ByteBuffer> inflight = new ArrayDeque<>(1);
     private volatile JwsSession session;
     private volatile ByteBuffer rejection;
     private volatile boolean rejectionSent;
@@ -107,11 +120,11 @@ final class JwsConnection extends WebSocketImpl {
     // ---------------------------------------------------------------------------------------- outbound
 
     boolean markServiceRequested() {
-        return serviceRequested.compareAndSet(false, true);
+        return SERVICE_REQUESTED.compareAndSet(this, false, true);
     }
 
     void clearServiceRequested() {
-        serviceRequested.set(false);
+        serviceRequested = false;
     }
 
     /**
@@ -170,10 +183,11 @@ final class JwsConnection extends WebSocketImpl {
      *
      * @return the bytes written, or -1 if {@code src} is not ours or has no followers (write it normally)
      */
-    long gatherFrom(ByteBuffer src, GatheringByteChannel channel, ByteBuffer[] batch) throws IOException {
+    long gatherFrom(ByteBuffer src, GatheringByteChannel channel) throws IOException {
         if (inflight.size() < 2 || inflight.peekFirst() != src) {
             return -1;
         }
+        ByteBuffer[] batch = server.gatherBatch();
         int n = 0;
         for (ByteBuffer b : inflight) {
             if (n == batch.length) {

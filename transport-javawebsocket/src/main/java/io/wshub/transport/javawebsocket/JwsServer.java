@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -63,15 +64,26 @@ final class JwsServer extends WebSocketServer {
     private final Endpoint endpoint;
     private final HandshakePolicy policy;
     private final SelectorTasks tasks;
-    private final ConcurrentHashMap<Long, JwsSession> sessions = new ConcurrentHashMap<>();
+    /** A set rather than a map by id: no boxed id per connection (sessions compare by identity). */
+    private final Set<JwsSession> sessions = ConcurrentHashMap.newKeySet();
     private final CompletableFuture<Void> started = new CompletableFuture<>();
     private final ScheduledThreadPoolExecutor timer;
     private final ConcurrentLinkedQueue<JwsSession> autoFlush = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean autoFlushScheduled = new AtomicBoolean();
     private final AtomicBoolean stopped = new AtomicBoolean();
     private final CompletableFuture<Void> stopDone = new CompletableFuture<>();
+    /**
+     * The scratch array of {@link JwsConnection#gatherFrom}: shared by every connection of this server, since only
+     * the selector thread writes, and emptied after each write.
+     */
+    private final ByteBuffer[] gatherBatch = new ByteBuffer[JwsConnection.GATHER_FRAMES];
     private volatile boolean stopping;
     private Thread selectorThread;
+
+    /** Selector thread only: the gathering-write scratch array, see {@link JwsConnection#gatherFrom}. */
+    ByteBuffer[] gatherBatch() {
+        return gatherBatch;
+    }
 
     JwsServer(ServerConfig config, Endpoint endpoint, HandshakePolicy policy) throws IOException {
         super(new InetSocketAddress(config.host(), config.port()),
@@ -148,14 +160,14 @@ final class JwsServer extends WebSocketServer {
         }
         try {
             stopping = true;
-            for (JwsSession s : sessions.values()) {
+            for (JwsSession s : sessions) {
                 s.close(CloseCode.GOING_AWAY.code(), "server shutting down");
             }
             long deadline = System.nanoTime() + config.closeTimeout().toNanos();
             while (!sessions.isEmpty() && System.nanoTime() < deadline) {
                 sleep(10);
             }
-            for (JwsSession s : sessions.values()) {
+            for (JwsSession s : sessions) {
                 s.connection().closeConnection(CloseFrame.ABNORMAL_CLOSE, "close timeout at server stop", false);
             }
             shutdownThreads(Math.max(1000, config.closeTimeout().toMillis()));
@@ -202,7 +214,7 @@ final class JwsServer extends WebSocketServer {
             long idle = config.idleTimeout().toNanos();
             long ping = config.pingInterval().toNanos();
             long closeTimeout = config.closeTimeout().toNanos();
-            for (JwsSession s : sessions.values()) {
+            for (JwsSession s : sessions) {
                 JwsConnection c = s.connection();
                 if (s.closeRequested()) {
                     if (now - s.closeRequestedNanos() > closeTimeout && !c.isClosed()) {
@@ -389,14 +401,14 @@ final class JwsServer extends WebSocketServer {
             c.close(CloseFrame.UNEXPECTED_CONDITION, "no session");
             return;
         }
-        sessions.put(s.id(), s);
+        sessions.add(s);
         s.opened();
         SelectionKey key = c.getSelectionKey();
         if (s.isGone() || key == null || !key.isValid()) {
             // The library lost the race between its selector closing the connection (client gone) and its decoder
             // opening it: it never calls onClose for a connection it had not yet added. Close it ourselves.
             removeConnection(c);
-            sessions.remove(s.id());
+            sessions.remove(s);
             s.closed(CloseCode.ABNORMAL_CLOSURE.code(), "connection lost during the handshake");
         }
         // Re-arm on the selector thread: the 101 response was queued by a decoder thread and could be stranded.
@@ -448,7 +460,7 @@ final class JwsServer extends WebSocketServer {
             return;
         }
         s.gone();
-        sessions.remove(s.id());
+        sessions.remove(s);
         s.discardPending();
         int reported = c.peerCloseCode() == CloseCode.NO_STATUS_RECEIVED.code() ? c.peerCloseCode() : code;
         if (reported < 1000) {

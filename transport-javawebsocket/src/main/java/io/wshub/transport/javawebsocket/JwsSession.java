@@ -6,13 +6,12 @@ import io.wshub.api.Message;
 import io.wshub.api.OfferResult;
 import io.wshub.api.Session;
 import io.wshub.api.spi.AbstractSession;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A {@link Session} over one Java-WebSocket connection.
@@ -27,16 +26,37 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class JwsSession extends AbstractSession {
 
+    // Counters and flags are fields updated through VarHandles rather than Atomic* objects: memory per connection.
+    private static final VarHandle QUEUED_MESSAGES;
+    private static final VarHandle QUEUED_BYTES;
+    private static final VarHandle AUTO_FLUSH_ARMED;
+    private static final VarHandle IN_CALLBACK;
+    private static final VarHandle CONTROL;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            QUEUED_MESSAGES = l.findVarHandle(JwsSession.class, "queuedMessages", int.class);
+            QUEUED_BYTES = l.findVarHandle(JwsSession.class, "queuedBytes", long.class);
+            AUTO_FLUSH_ARMED = l.findVarHandle(JwsSession.class, "autoFlushArmed", boolean.class);
+            IN_CALLBACK = l.findVarHandle(JwsSession.class, "inCallback", boolean.class);
+            CONTROL = l.findVarHandle(JwsSession.class, "control", ConcurrentLinkedQueue.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final JwsConnection conn;
     private final JwsServer server;
     private final int maxMessages;
     private final long maxBytes;
 
     private final ConcurrentLinkedQueue<Message> pending = new ConcurrentLinkedQueue<>();
-    private final ConcurrentLinkedQueue<Message> control = new ConcurrentLinkedQueue<>();
-    private final AtomicInteger queuedMessages = new AtomicInteger();
-    private final AtomicLong queuedBytes = new AtomicLong();
-    private final AtomicBoolean autoFlushArmed = new AtomicBoolean();
+    /** Control frames (pings, pongs) to send; created on first use, most sessions never have one. */
+    private volatile ConcurrentLinkedQueue<Message> control;
+    private volatile int queuedMessages;
+    private volatile long queuedBytes;
+    private volatile boolean autoFlushArmed;
 
     private volatile boolean open;
     private volatile boolean gone;
@@ -48,7 +68,7 @@ final class JwsSession extends AbstractSession {
     private long lastPingNanos = System.nanoTime();
 
     // Endpoint callbacks: serialized so onClose never overlaps onMessage (different library threads may close).
-    private final AtomicBoolean inCallback = new AtomicBoolean();
+    private volatile boolean inCallback;
     private volatile boolean closeArrived;
     private volatile int closedCode;
     private volatile String closedReason = "";
@@ -79,18 +99,18 @@ final class JwsSession extends AbstractSession {
             throw new IllegalArgumentException("offer a text, binary, ping or pong message; use close() to close");
         }
         int len = message.wireFrameLength();
-        if (queuedMessages.incrementAndGet() > maxMessages) {
-            queuedMessages.decrementAndGet();
+        if (addMessages(1) > maxMessages) {
+            addMessages(-1);
             return OfferResult.FULL;
         }
-        long bytes = queuedBytes.addAndGet(len);
+        long bytes = addBytes(len);
         if (bytes > maxBytes && bytes != len) {
-            queuedBytes.addAndGet(-len);
-            queuedMessages.decrementAndGet();
+            addBytes(-len);
+            addMessages(-1);
             return OfferResult.FULL;
         }
         pending.add(message);
-        if (autoFlushArmed.compareAndSet(false, true)) {
+        if (AUTO_FLUSH_ARMED.compareAndSet(this, false, true)) {
             server.scheduleAutoFlush(this);
         }
         return OfferResult.ENQUEUED;
@@ -108,14 +128,15 @@ final class JwsSession extends AbstractSession {
 
     @Override
     public void flush() {
-        if (!pending.isEmpty() || !control.isEmpty()) {
+        ConcurrentLinkedQueue<Message> c = control;
+        if (!pending.isEmpty() || (c != null && !c.isEmpty())) {
             server.tasks().request(conn);
         }
     }
 
     /** Called by the transport's auto-flush: clears the arm flag, then flushes whatever is pending. */
     void autoFlush() {
-        autoFlushArmed.set(false);
+        autoFlushArmed = false;
         flush();
     }
 
@@ -145,12 +166,12 @@ final class JwsSession extends AbstractSession {
 
     @Override
     public int queuedMessages() {
-        return Math.max(0, queuedMessages.get());
+        return Math.max(0, queuedMessages);
     }
 
     @Override
     public long queuedBytes() {
-        return Math.max(0, queuedBytes.get());
+        return Math.max(0, queuedBytes);
     }
 
     @Override
@@ -179,7 +200,7 @@ final class JwsSession extends AbstractSession {
 
     void sendControl(Message m) {
         if (open && conn.isOpen()) {
-            control.add(m);
+            controlQueue().add(m);
             server.tasks().request(conn);
         }
     }
@@ -192,13 +213,36 @@ final class JwsSession extends AbstractSession {
         return !pending.isEmpty();
     }
 
+    @SuppressWarnings("unchecked")
+    private ConcurrentLinkedQueue<Message> controlQueue() {
+        ConcurrentLinkedQueue<Message> c = control;
+        if (c != null) {
+            return c;
+        }
+        ConcurrentLinkedQueue<Message> created = new ConcurrentLinkedQueue<>();
+        ConcurrentLinkedQueue<Message> witness =
+                (ConcurrentLinkedQueue<Message>) CONTROL.compareAndExchange(this, null, created);
+        return witness == null ? created : witness;
+    }
+
     Message pollControl() {
-        return control.poll();
+        ConcurrentLinkedQueue<Message> c = control;
+        return c == null ? null : c.poll();
     }
 
     void release(int frameLength) {
-        queuedBytes.addAndGet(-frameLength);
-        queuedMessages.decrementAndGet();
+        addBytes(-frameLength);
+        addMessages(-1);
+    }
+
+    /** Atomically adds to the queued message count; returns the new count. */
+    private int addMessages(int delta) {
+        return (int) QUEUED_MESSAGES.getAndAdd(this, delta) + delta;
+    }
+
+    /** Atomically adds to the queued byte count; returns the new count. */
+    private long addBytes(long delta) {
+        return (long) QUEUED_BYTES.getAndAdd(this, delta) + delta;
     }
 
     boolean closeRequested() {
@@ -231,7 +275,10 @@ final class JwsSession extends AbstractSession {
         while ((m = pending.poll()) != null) {
             release(m.wireFrameLength());
         }
-        control.clear();
+        ConcurrentLinkedQueue<Message> c = control;
+        if (c != null) {
+            c.clear();
+        }
     }
 
     /**
@@ -239,7 +286,7 @@ final class JwsSession extends AbstractSession {
      * onOpen (on the decoder thread); the close is then held back until onOpen has returned.
      */
     boolean enterOpenCallback() {
-        if (!inCallback.compareAndSet(false, true)) {
+        if (!IN_CALLBACK.compareAndSet(this, false, true)) {
             // Cannot happen: onClose is not delivered before openStarted is set.
             return false;
         }
@@ -249,18 +296,18 @@ final class JwsSession extends AbstractSession {
 
     /** Enters an endpoint callback; false if another is running or the session has been reported closed. */
     boolean enterCallback() {
-        if (!inCallback.compareAndSet(false, true)) {
+        if (!IN_CALLBACK.compareAndSet(this, false, true)) {
             return false;
         }
         if (closeDelivered) {
-            inCallback.set(false);
+            inCallback = false;
             return false;
         }
         return true;
     }
 
     void exitCallback() {
-        inCallback.set(false);
+        inCallback = false;
         if (closeArrived) {
             deliverClose();
         }
@@ -277,14 +324,14 @@ final class JwsSession extends AbstractSession {
     }
 
     private void deliverClose() {
-        while (closeArrived && !closeDelivered && openStarted && inCallback.compareAndSet(false, true)) {
+        while (closeArrived && !closeDelivered && openStarted && IN_CALLBACK.compareAndSet(this, false, true)) {
             try {
                 if (!closeDelivered) {
                     closeDelivered = true;
                     server.notifyClosed(this, closedCode, closedReason);
                 }
             } finally {
-                inCallback.set(false);
+                inCallback = false;
             }
         }
     }
