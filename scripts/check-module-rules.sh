@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Proves that the build enforces ARCHITECTURE.md's module rules: for each rule, copies the poms to a scratch
 # tree, adds a forbidden dependency, and expects the enforcer to fail the build. Also checks that the real build
-# passes the same enforcer executions. Runs offline against ~/.m2 after a build, or online otherwise.
+# passes the same enforcer executions. Needs no installed io.wshub artifact: the scratch reactor resolves them.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 mvn_cmd=("$root/mvnw" -B -q -ntp)
@@ -16,23 +16,15 @@ copy_tree() {
 }
 
 # add_dep MODULE GROUP ARTIFACT [SCOPE]: declares a dependency (replacing any existing one) as the first one.
+# The edits use perl, which every Debian system has (perl-base is essential), so a machine with only a JDK runs this.
 add_dep() {
-    local pom="$scratch/tree/$1/pom.xml" scope=${4:-compile}
-    python3 - "$pom" "$2" "$3" "$scope" <<'PY'
-import sys
-pom, g, a, s = sys.argv[1:]
-import re
-text = open(pom).read()
-# Drop an existing declaration of the same artifact (e.g. hub-disruptor in test scope) so ours is the one in force.
-text = re.sub(r"<dependency>\s*<groupId>" + re.escape(g) + r"</groupId>\s*<artifactId>" + re.escape(a)
-              + r"</artifactId>.*?</dependency>", "", text, flags=re.S)
-dep = f"<dependency><groupId>{g}</groupId><artifactId>{a}</artifactId><version>0.1.0-SNAPSHOT</version>" \
-      f"<scope>{s}</scope></dependency>"
-if g != "io.wshub":
-    dep = dep.replace("<version>0.1.0-SNAPSHOT</version>", "")
-text = text.replace("<dependencies>", "<dependencies>" + dep, 1)
-open(pom, "w").write(text)
-PY
+    local dep="<dependency><groupId>$2</groupId><artifactId>$3</artifactId>"
+    [ "$2" = io.wshub ] && dep+="<version>0.1.0-SNAPSHOT</version>"
+    dep+="<scope>${4:-compile}</scope></dependency>"
+    # Drop an existing declaration of the same artifact (e.g. hub-disruptor in test scope) so ours is in force.
+    G=$2 A=$3 DEP=$dep perl -0pi -e '
+        s{<dependency>\s*<groupId>\Q$ENV{G}\E</groupId>\s*<artifactId>\Q$ENV{A}\E</artifactId>.*?</dependency>}{}gs;
+        s{<dependencies>}{<dependencies>$ENV{DEP}}' "$scratch/tree/$1/pom.xml"
 }
 
 # strip_test_deps: removes every test-scoped io.wshub dependency from every module, so the forbidden edge a case adds
@@ -40,14 +32,8 @@ PY
 # and fail the build for that reason instead of the rule.
 strip_test_deps() {
     find "$scratch/tree" -name pom.xml | while read -r pom; do
-        python3 - "$pom" <<'PY'
-import re, sys
-pom = sys.argv[1]
-text = open(pom).read()
-text = re.sub(r"<dependency>\s*<groupId>io\.wshub</groupId>((?!</dependency>).)*?<scope>test</scope>\s*</dependency>",
-              "", text, flags=re.S)
-open(pom, "w").write(text)
-PY
+        perl -0pi -e 's#<dependency>\s*<groupId>io\.wshub</groupId>
+                        (?:(?!</dependency>).)*?<scope>test</scope>\s*</dependency>##gsx' "$pom"
     done
 }
 
@@ -66,7 +52,8 @@ expect_enforcer() { # DESCRIPTION MODULE SHOULD_FAIL
 }
 
 copy_tree
-expect_enforcer "the real poms keep the module rules" "hub-api,hub-disruptor,testkit,transport-undertow,transport-javawebsocket" pass
+expect_enforcer "the real poms keep the module rules" \
+    "hub-api,hub-disruptor,testkit,transport-undertow,transport-javawebsocket" pass
 
 copy_tree; strip_test_deps; add_dep hub-api org.slf4j slf4j-api
 expect_enforcer "hub-api may not gain a runtime dependency" hub-api fail
