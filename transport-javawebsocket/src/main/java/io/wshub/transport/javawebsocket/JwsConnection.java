@@ -43,8 +43,10 @@ final class JwsConnection extends WebSocketImpl {
 
     private final JwsServer server;
     private volatile boolean serviceRequested;
-    /** Frames of ours handed to the library's out-queue, in order, not yet fully written. Selector thread only. */
-    /** Starts minimal (an idle connection never uses it) and grows once to what a busy connection needs. */
+    /**
+     * Frames of ours handed to the library's out-queue, in order, not yet fully written. Selector thread only. Starts
+     * minimal (an idle connection never uses it) and grows once to what a busy connection needs.
+     */
     private final ArrayDeque<ByteBuffer> inflight = new ArrayDeque<>(1);
     private volatile JwsSession session;
     private volatile ByteBuffer rejection;
