@@ -72,6 +72,14 @@ class UndertowSessionQueueTest {
         // Once a write stalls, later messages stay pending (still evictable) rather than being handed to Undertow, so
         // the split between in flight and pending depends on timing; only "something is stuck in flight" is certain.
         waitFor(() -> us.inFlightMessages() > 0);
+        // The kernel may go on taking bytes for a moment (socket buffers grow); wait until the queue stops draining,
+        // so the counts the tests assert next are exact. Bounded: at most 10 s.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        long last = -1;
+        while (System.nanoTime() < deadline && s.queuedBytes() != last) {
+            last = s.queuedBytes();
+            Thread.sleep(300);
+        }
         return 64;
     }
 
