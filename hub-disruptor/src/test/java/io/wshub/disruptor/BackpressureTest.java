@@ -83,15 +83,7 @@ class BackpressureTest {
                 .threadNamePrefix(uniquePrefix("bp2")).build());
         GateSession gate = new GateSession();
         try {
-            MemorySession other = MemorySession.recording();
-            while (Shard.shardOf(other.id(), 2) == Shard.shardOf(gate.id(), 2)) {
-                other = MemorySession.recording();
-            }
-            MemorySession rec = other;
-            hub.join(gate);
-            hub.join(rec);
-            hub.broadcast(Message.text("m0"));
-            gate.awaitBlocked();
+            MemorySession rec = joinBesideStalledGate(hub, gate);
             int accepted = 1;
             while (hub.broadcast(Message.text("fill")) == PublishResult.ACCEPTED) {
                 accepted++;
@@ -125,15 +117,7 @@ class BackpressureTest {
                     .threadNamePrefix(uniquePrefix("bp3")).build());
             GateSession gate = new GateSession();
             try {
-                MemorySession other = MemorySession.recording();
-                while (Shard.shardOf(other.id(), 2) == Shard.shardOf(gate.id(), 2)) {
-                    other = MemorySession.recording();
-                }
-                MemorySession rec = other;
-                hub.join(gate);
-                hub.join(rec);
-                hub.broadcast(Message.text("m0"));
-                gate.awaitBlocked();
+                MemorySession rec = joinBesideStalledGate(hub, gate);
                 while (hub.broadcast(Message.text("fill")) == PublishResult.ACCEPTED) {
                     assertThat(hub.stats().accepted()).isLessThanOrEqualTo(RING + 1);
                 }
@@ -152,5 +136,21 @@ class BackpressureTest {
                 assertThat(hub.shutdown(Duration.ofSeconds(10))).isTrue();
             }
         }
+    }
+
+    /**
+     * Joins the gate and a recording session on the other of two shards, then stalls the gate's shard on its first
+     * message, so the ring fills while the recorder's shard stays idle. Returns the recorder.
+     */
+    private static MemorySession joinBesideStalledGate(DisruptorHub hub, GateSession gate) throws Exception {
+        MemorySession rec = MemorySession.recording();
+        while (Shard.shardOf(rec.id(), 2) == Shard.shardOf(gate.id(), 2)) {
+            rec = MemorySession.recording();
+        }
+        hub.join(gate);
+        hub.join(rec);
+        hub.broadcast(Message.text("m0"));
+        gate.awaitBlocked();
+        return rec;
     }
 }
