@@ -7,7 +7,6 @@ import io.wshub.api.HandshakePolicy;
 import io.wshub.api.RunningServer;
 import io.wshub.api.ServerConfig;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import org.slf4j.Logger;
@@ -69,10 +68,7 @@ final class UndertowRunningServer implements RunningServer {
             throw e;
         }
         InetSocketAddress bound = (InetSocketAddress) undertow.getListenerInfo().get(0).getAddress();
-        // The URI names the address actually bound (a wildcard one as loopback), not the configured host name.
-        InetAddress a = bound.getAddress();
-        String host = a.isAnyLocalAddress() ? InetAddress.getLoopbackAddress().getHostAddress() : a.getHostAddress();
-        URI uri = config.toBuilder().host(host).build().uri(bound.getPort());
+        URI uri = config.uri(bound.getPort());
         LOG.info("undertow transport listening on {}", uri);
         return new UndertowRunningServer(undertow, handler, bound, uri);
     }
