@@ -23,7 +23,7 @@ import org.java_websocket.drafts.Draft;
  * library's selector thread; {@link #onData}, {@link #onPing} and {@link #onPeerClose} run on the connection's decoder
  * thread; the rest may be called from any thread.
  */
-final class JwsConnection extends WebSocketImpl {
+final class JwsConnection extends WebSocketImpl implements SelectorTasks.Target {
 
     /** How many bytes of a session's frames may sit in the library's out-queue; the rest stays evictable. */
     static final int HANDOVER_BYTES = 64 * 1024;
@@ -121,11 +121,13 @@ final class JwsConnection extends WebSocketImpl {
 
     // ---------------------------------------------------------------------------------------- outbound
 
-    boolean markServiceRequested() {
+    @Override
+    public boolean markServiceRequested() {
         return SERVICE_REQUESTED.compareAndSet(this, false, true);
     }
 
-    void clearServiceRequested() {
+    @Override
+    public void clearServiceRequested() {
         serviceRequested = false;
     }
 
@@ -133,7 +135,8 @@ final class JwsConnection extends WebSocketImpl {
      * On the selector thread: hands the session's queued frames to the library's out-queue (sharing each message's
      * encoded bytes), starts a requested close after them, and arms the key for writing if anything is queued.
      */
-    void serviceOnSelector() {
+    @Override
+    public void serviceOnSelector() {
         SelectionKey key = getSelectionKey();
         if (key == null || !key.isValid()) {
             return;

@@ -34,7 +34,23 @@ final class SelectorTasks implements ByteChannel {
 
     private static final Logger LOG = LoggerFactory.getLogger(SelectorTasks.class);
 
-    private final ConcurrentLinkedQueue<JwsConnection> requests = new ConcurrentLinkedQueue<>();
+    /** What the selector thread services: a connection, in production. */
+    interface Target {
+        /**
+         * Marks a service request outstanding.
+         *
+         * @return {@code true} if none was; the caller then queues this target
+         */
+        boolean markServiceRequested();
+
+        /** Clears the mark; called on the selector thread just before {@link #serviceOnSelector()}. */
+        void clearServiceRequested();
+
+        /** Does the requested work; selector thread only. */
+        void serviceOnSelector();
+    }
+
+    private final ConcurrentLinkedQueue<Target> requests = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean signalled = new AtomicBoolean();
     private final ByteBuffer scratch = ByteBuffer.allocate(64);
     private final Pipe pipe;
@@ -57,12 +73,17 @@ final class SelectorTasks implements ByteChannel {
             return;
         }
         standIn.setChannel(this);
-        SelectionKey key = pipe.source().register(selector, SelectionKey.OP_READ, standIn);
-        standIn.setSelectionKey(key);
+        standIn.setSelectionKey(registerPipe(selector, standIn));
+    }
+
+    /** Registers the pipe's source for reading with the given attachment; selector thread only. */
+    SelectionKey registerPipe(Selector selector, Object attachment) throws IOException {
+        SelectionKey key = pipe.source().register(selector, SelectionKey.OP_READ, attachment);
         registered = true;
         if (!requests.isEmpty()) {
             wake();
         }
+        return key;
     }
 
     boolean registered() {
@@ -70,11 +91,11 @@ final class SelectorTasks implements ByteChannel {
     }
 
     /**
-     * Asks for a connection to be serviced ({@link JwsConnection#serviceOnSelector()}) on the selector thread soon.
+     * Asks for a connection to be serviced ({@link Target#serviceOnSelector()}) on the selector thread soon.
      *
      * @param conn the connection; not null
      */
-    void request(JwsConnection conn) {
+    void request(Target conn) {
         if (conn.markServiceRequested()) {
             requests.add(conn);
             if (registered) {
@@ -98,12 +119,15 @@ final class SelectorTasks implements ByteChannel {
     @Override
     public int read(ByteBuffer dst) {
         try {
-            signalled.set(false);
+            // Drain first, then clear the flag. Cleared first, a requester could set the flag and write its byte
+            // between the two steps; the byte would be drained with the flag left set, and every later request would
+            // skip its wake-up: a lost wake-up that strands frames until something else wakes the selector.
             scratch.clear();
             while (pipe.source().read(scratch) > 0) {
                 scratch.clear();
             }
-            JwsConnection c;
+            signalled.set(false);
+            Target c;
             while ((c = requests.poll()) != null) {
                 c.clearServiceRequested();
                 try {
