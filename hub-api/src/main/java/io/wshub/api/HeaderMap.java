@@ -5,10 +5,12 @@ import java.util.AbstractSet;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.SortedMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 
@@ -19,7 +21,11 @@ import java.util.function.Function;
  * value list instead of a tree entry, and a header with one value (nearly all of them) stores its {@code String} and
  * answers a fresh {@code List.of(value)} when asked. Well-known names and values (an upgrade request's {@code Host},
  * {@code Upgrade: websocket}, {@code Sec-WebSocket-Version: 13}...) are replaced by one shared, equal instance, so a
- * session keeps only the strings that are its own.
+ * session keeps only the strings that are its own. So are the values that recur from client to client but are not
+ * known in advance ({@code Host}, {@code Origin}, {@code User-Agent}, {@code Accept-Language}...), through a bounded
+ * table of at most {@value #MAX_RECURRING} strings of at most {@value #MAX_RECURRING_LENGTH} chars:
+ * once it is full, later strings are kept per session as before. Values that may be secret ({@code Cookie},
+ * {@code Authorization}, {@code Sec-WebSocket-Key}, unknown headers) are never put in the table.
  *
  * <p>Thread-safety: immutable.
  */
@@ -39,6 +45,16 @@ final class HeaderMap extends AbstractMap<String, List<String>> {
             "gzip, deflate", "gzip, deflate, br", "permessage-deflate; client_max_window_bits",
             "permessage-deflate");
 
+    /** The most strings {@link #recurring} keeps. */
+    static final int MAX_RECURRING = 1024;
+    /** The longest string {@link #recurring} keeps. */
+    static final int MAX_RECURRING_LENGTH = 256;
+    /** Headers whose values repeat across clients and are not secret, lower case. */
+    private static final Set<String> RECURRING_HEADERS = Set.of("host", "origin", "user-agent", "accept",
+            "accept-encoding", "accept-language", "cache-control", "pragma", "connection", "upgrade",
+            "sec-websocket-version", "sec-websocket-extensions", "sec-websocket-protocol", "x-forwarded-proto");
+    private static final ConcurrentHashMap<String, String> RECURRING = new ConcurrentHashMap<>();
+
     private static Map<String, String> shared(String... strings) {
         Map<String, String> m = new HashMap<>();
         for (String str : strings) {
@@ -49,6 +65,32 @@ final class HeaderMap extends AbstractMap<String, List<String>> {
 
     private static String shared(String s) {
         return SHARED.getOrDefault(s, s);
+    }
+
+    /**
+     * Returns the shared instance of a string that many handshakes carry (a {@code Host} value, say), adding it to
+     * the bounded table if there is room; the string itself if it is too long or the table is full.
+     *
+     * @param s the string; not null
+     * @return an equal string
+     */
+    static String recurring(String s) {
+        String known = SHARED.get(s);
+        if (known != null) {
+            return known;
+        }
+        if (s.length() > MAX_RECURRING_LENGTH) {
+            return s;
+        }
+        known = RECURRING.get(s);
+        if (known != null) {
+            return known;
+        }
+        if (RECURRING.size() >= MAX_RECURRING) {
+            return s;
+        }
+        known = RECURRING.putIfAbsent(s, s);
+        return known == null ? s : known;
     }
 
     /** Name, values, name, values...; names sorted case-insensitively; values a String (one value) or a List. */
@@ -72,8 +114,14 @@ final class HeaderMap extends AbstractMap<String, List<String>> {
         int i = 0;
         for (Map.Entry<String, List<String>> e : sorted.entrySet()) {
             List<String> values = e.getValue();
-            slots[i++] = shared(e.getKey());
-            slots[i++] = values.size() == 1 ? shared(values.get(0)) : values;
+            String name = e.getKey();
+            boolean recurs = RECURRING_HEADERS.contains(name.toLowerCase(Locale.ROOT));
+            slots[i++] = recurs ? recurring(name) : shared(name);
+            if (values.size() != 1) {
+                slots[i++] = values;
+            } else {
+                slots[i++] = recurs ? recurring(values.get(0)) : shared(values.get(0));
+            }
         }
         return new HeaderMap(slots);
     }

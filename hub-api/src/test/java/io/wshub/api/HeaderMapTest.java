@@ -65,4 +65,36 @@ class HeaderMapTest {
         assertThat(h.get("HOST")).containsExactly("a");
         assertThat(h.isEmpty()).isFalse();
     }
+
+    @Test
+    void shouldKeepOneInstanceOfValuesThatRecurAcrossClientsButNotOfSecrets() {
+        HandshakeRequest a = request(Map.of("Host", List.of(new String("example.test:8443")),
+                "User-Agent", List.of(new String("agent/1.0 (shared)")), "Cookie", List.of(new String("id=1")),
+                "Sec-WebSocket-Key", List.of(new String("dGhlIHNhbXBsZSBub25jZQ==")),
+                "X-Custom", List.of(new String("custom"))));
+        HandshakeRequest b = request(Map.of("host", List.of(new String("example.test:8443")),
+                "user-agent", List.of(new String("agent/1.0 (shared)")), "Cookie", List.of(new String("id=1")),
+                "Sec-WebSocket-Key", List.of(new String("dGhlIHNhbXBsZSBub25jZQ==")),
+                "X-Custom", List.of(new String("custom"))));
+
+        assertThat(b.header("Host")).isSameAs(a.header("Host"));
+        assertThat(b.header("User-Agent")).isSameAs(a.header("User-Agent"));
+        assertThat(b.header("Cookie")).isEqualTo(a.header("Cookie")).isNotSameAs(a.header("Cookie"));
+        assertThat(b.header("Sec-WebSocket-Key")).isEqualTo(a.header("Sec-WebSocket-Key"))
+                .isNotSameAs(a.header("Sec-WebSocket-Key"));
+        assertThat(b.header("X-Custom")).isEqualTo(a.header("X-Custom")).isNotSameAs(a.header("X-Custom"));
+    }
+
+    @Test
+    void shouldNotShareLongValues() {
+        String agent = "a".repeat(HeaderMap.MAX_RECURRING_LENGTH + 1);
+        HandshakeRequest a = request(Map.of("User-Agent", List.of(new String(agent))));
+        HandshakeRequest b = request(Map.of("User-Agent", List.of(new String(agent))));
+
+        assertThat(b.header("User-Agent")).isEqualTo(agent).isNotSameAs(a.header("User-Agent"));
+    }
+
+    private static HandshakeRequest request(Map<String, List<String>> headers) {
+        return new HandshakeRequest("/", "", headers, new InetSocketAddress("127.0.0.1", 1));
+    }
 }
