@@ -9,6 +9,9 @@ import io.wshub.api.Session;
  */
 final class Member {
 
+    private static final Topic[] NO_TOPICS = new Topic[0];
+    private static final int[] NO_SLOTS = new int[0];
+
     final Session session;
     final long id;
     /** Index in the shard's member array. */
@@ -21,9 +24,12 @@ final class Member {
     boolean slowDisconnected;
     /** The disconnect has been reported to the listener. */
     boolean disconnectReported;
-    /** The topics this member is subscribed to, and its index in each topic's member array. */
-    Topic[] topics = new Topic[2];
-    int[] topicSlots = new int[2];
+    /**
+     * The topics this member is subscribed to, and its index in each topic's member array. Empty shared arrays until
+     * the first subscribe: a session that only receives broadcasts (most of them) keeps no topic arrays.
+     */
+    Topic[] topics = NO_TOPICS;
+    int[] topicSlots = NO_SLOTS;
     int topicCount;
 
     Member(Session session, long id) {

@@ -23,8 +23,9 @@ final class Topic {
             members = Arrays.copyOf(members, size * 2);
         }
         if (m.topicCount == m.topics.length) {
-            m.topics = Arrays.copyOf(m.topics, m.topicCount * 2);
-            m.topicSlots = Arrays.copyOf(m.topicSlots, m.topicCount * 2);
+            int capacity = Math.max(2, m.topicCount * 2);
+            m.topics = Arrays.copyOf(m.topics, capacity);
+            m.topicSlots = Arrays.copyOf(m.topicSlots, capacity);
         }
         m.topics[m.topicCount] = this;
         m.topicSlots[m.topicCount] = size;
