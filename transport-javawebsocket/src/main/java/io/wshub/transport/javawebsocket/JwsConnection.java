@@ -44,10 +44,10 @@ final class JwsConnection extends WebSocketImpl implements SelectorTasks.Target 
     private final JwsServer server;
     private volatile boolean serviceRequested;
     /**
-     * Frames of ours handed to the library's out-queue, in order, not yet fully written. Selector thread only. Starts
-     * minimal (an idle connection never uses it) and grows once to what a busy connection needs.
+     * Frames of ours handed to the library's out-queue, in order, not yet fully written. Selector thread only. Created
+     * on the first hand-over (an idle connection never has one) and grows once to what a busy connection needs.
      */
-    private final ArrayDeque<ByteBuffer> inflight = new ArrayDeque<>(1);
+    private ArrayDeque<ByteBuffer> inflight;
     private volatile JwsSession session;
     private volatile ByteBuffer rejection;
     private volatile boolean rejectionSent;
@@ -170,6 +170,9 @@ final class JwsConnection extends WebSocketImpl implements SelectorTasks.Target 
     private void handOver(JwsSession s) {
         Message m;
         while (inflightBytes < HANDOVER_BYTES && (m = s.pollPending()) != null) {
+            if (inflight == null) {
+                inflight = new ArrayDeque<>(4);
+            }
             ByteBuffer frame = m.wireFrame();
             inflight.addLast(frame);
             inflightBytes += frame.limit();
@@ -189,7 +192,7 @@ final class JwsConnection extends WebSocketImpl implements SelectorTasks.Target 
      * @return the bytes written, or -1 if {@code src} is not ours or has no followers (write it normally)
      */
     long gatherFrom(ByteBuffer src, GatheringByteChannel channel) throws IOException {
-        if (inflight.size() < 2 || inflight.peekFirst() != src) {
+        if (inflight == null || inflight.size() < 2 || inflight.peekFirst() != src) {
             return -1;
         }
         ByteBuffer[] batch = server.gatherBatch();
@@ -215,7 +218,7 @@ final class JwsConnection extends WebSocketImpl implements SelectorTasks.Target 
 
     /** On the selector thread: a buffer from the out-queue has been fully written. */
     void written(ByteBuffer frame) {
-        if (inflight.peekFirst() == frame) {
+        if (inflight != null && inflight.peekFirst() == frame) {
             inflight.pollFirst();
             inflightBytes -= frame.limit();
             JwsSession s = session;

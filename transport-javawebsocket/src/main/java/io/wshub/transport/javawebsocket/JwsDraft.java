@@ -50,14 +50,16 @@ final class JwsDraft extends Draft_6455 {
     private final int maxMessageSize;
 
     // Frame header being read.
-    private final byte[] header = new byte[14];
+    /** Created on the first frame: an idle connection keeps none. */
+    private byte[] header;
     private int headerRead;
     private int state = STATE_HEADER;
 
     // Current frame.
     private boolean fin;
     private int opcode;
-    private final byte[] maskKey = new byte[4];
+    /** The frame's masking key, big-endian: key byte i is {@code maskKey >>> (24 - 8 * i)}. */
+    private int maskKey;
     private int maskIndex;
     private byte[] target;
     private int targetOffset;
@@ -166,6 +168,9 @@ final class JwsDraft extends Draft_6455 {
     }
 
     private Framedata readHeader(ByteBuffer buffer) {
+        if (header == null) {
+            header = new byte[14];
+        }
         while (buffer.hasRemaining()) {
             int need = headerLength();
             if (headerRead >= need) {
@@ -241,7 +246,8 @@ final class JwsDraft extends Draft_6455 {
             target = messageBytes;
             targetOffset = messageLength;
         }
-        System.arraycopy(header, pos, maskKey, 0, 4);
+        maskKey = ((header[pos] & 0xFF) << 24) | ((header[pos + 1] & 0xFF) << 16) | ((header[pos + 2] & 0xFF) << 8)
+                | (header[pos + 3] & 0xFF);
         maskIndex = 0;
         payloadRemaining = (int) length;
         state = STATE_PAYLOAD;
@@ -263,7 +269,7 @@ final class JwsDraft extends Draft_6455 {
         byte[] t = target;
         int m = maskIndex;
         for (int i = targetOffset, end = targetOffset + n; i < end; i++) {
-            t[i] ^= maskKey[m];
+            t[i] ^= (byte) (maskKey >>> (24 - (m << 3)));
             m = (m + 1) & 3;
         }
         maskIndex = m;

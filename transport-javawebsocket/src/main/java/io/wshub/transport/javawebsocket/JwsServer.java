@@ -287,6 +287,7 @@ final class JwsServer extends WebSocketServer {
         if (!path.equals(config.path())) {
             throw reject(c, 404, "no WebSocket endpoint at " + path, false);
         }
+        path = config.path(); // the same string, kept once for all sessions
         if (sessions.size() >= config.maxConnections()) {
             throw reject(c, 503, "connection limit reached", false);
         }

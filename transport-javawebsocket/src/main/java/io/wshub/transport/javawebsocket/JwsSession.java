@@ -32,6 +32,7 @@ final class JwsSession extends AbstractSession {
     private static final VarHandle AUTO_FLUSH_ARMED;
     private static final VarHandle IN_CALLBACK;
     private static final VarHandle CONTROL;
+    private static final VarHandle PENDING;
 
     static {
         try {
@@ -41,6 +42,7 @@ final class JwsSession extends AbstractSession {
             AUTO_FLUSH_ARMED = l.findVarHandle(JwsSession.class, "autoFlushArmed", boolean.class);
             IN_CALLBACK = l.findVarHandle(JwsSession.class, "inCallback", boolean.class);
             CONTROL = l.findVarHandle(JwsSession.class, "control", ConcurrentLinkedQueue.class);
+            PENDING = l.findVarHandle(JwsSession.class, "pending", ConcurrentLinkedQueue.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -51,7 +53,8 @@ final class JwsSession extends AbstractSession {
     private final int maxMessages;
     private final long maxBytes;
 
-    private final ConcurrentLinkedQueue<Message> pending = new ConcurrentLinkedQueue<>();
+    /** Messages offered and not yet handed to the library; created on the first offer, an idle session has none. */
+    private volatile ConcurrentLinkedQueue<Message> pending;
     /** Control frames (pings, pongs) to send; created on first use, most sessions never have one. */
     private volatile ConcurrentLinkedQueue<Message> control;
     private volatile int queuedMessages;
@@ -109,7 +112,8 @@ final class JwsSession extends AbstractSession {
             addMessages(-1);
             return OfferResult.FULL;
         }
-        pending.add(message);
+        ConcurrentLinkedQueue<Message> q = pending;
+        (q != null ? q : queue(PENDING)).add(message);
         if (AUTO_FLUSH_ARMED.compareAndSet(this, false, true)) {
             server.scheduleAutoFlush(this);
         }
@@ -118,7 +122,7 @@ final class JwsSession extends AbstractSession {
 
     @Override
     public boolean evictOldest() {
-        Message m = pending.poll();
+        Message m = pollPending();
         if (m == null) {
             return false;
         }
@@ -129,7 +133,7 @@ final class JwsSession extends AbstractSession {
     @Override
     public void flush() {
         ConcurrentLinkedQueue<Message> c = control;
-        if (!pending.isEmpty() || (c != null && !c.isEmpty())) {
+        if (hasPending() || (c != null && !c.isEmpty())) {
             server.tasks().request(conn);
         }
     }
@@ -200,28 +204,31 @@ final class JwsSession extends AbstractSession {
 
     void sendControl(Message m) {
         if (open && conn.isOpen()) {
-            controlQueue().add(m);
+            queue(CONTROL).add(m);
             server.tasks().request(conn);
         }
     }
 
     Message pollPending() {
-        return pending.poll();
+        ConcurrentLinkedQueue<Message> q = pending;
+        return q == null ? null : q.poll();
     }
 
     boolean hasPending() {
-        return !pending.isEmpty();
+        ConcurrentLinkedQueue<Message> q = pending;
+        return q != null && !q.isEmpty();
     }
 
+    /** The queue behind {@code handle} ({@link #PENDING} or {@link #CONTROL}), created by the first caller. */
     @SuppressWarnings("unchecked")
-    private ConcurrentLinkedQueue<Message> controlQueue() {
-        ConcurrentLinkedQueue<Message> c = control;
-        if (c != null) {
-            return c;
+    private ConcurrentLinkedQueue<Message> queue(VarHandle handle) {
+        ConcurrentLinkedQueue<Message> q = (ConcurrentLinkedQueue<Message>) handle.getVolatile(this);
+        if (q != null) {
+            return q;
         }
         ConcurrentLinkedQueue<Message> created = new ConcurrentLinkedQueue<>();
         ConcurrentLinkedQueue<Message> witness =
-                (ConcurrentLinkedQueue<Message>) CONTROL.compareAndExchange(this, null, created);
+                (ConcurrentLinkedQueue<Message>) handle.compareAndExchange(this, null, created);
         return witness == null ? created : witness;
     }
 
@@ -272,7 +279,7 @@ final class JwsSession extends AbstractSession {
     /** Drops what was never handed to the network once the connection is gone. */
     void discardPending() {
         Message m;
-        while ((m = pending.poll()) != null) {
+        while ((m = pollPending()) != null) {
             release(m.wireFrameLength());
         }
         ConcurrentLinkedQueue<Message> c = control;
