@@ -63,12 +63,12 @@ public final class Main {
     static Runnable start(Options options, PrintStream out) throws IOException {
         if (options.mode() == Options.Mode.ECHO) {
             var echo = EchoServer.start(options.transport(), options.serverConfig());
-            out.println("listening " + options.webSocketUri(echo.port()));
+            out.println("listening " + echo.uri());
             out.flush();
             return echo::stop;
         }
         var chat = ChatServer.start(options.transport(), options.serverConfig(), options.pagePort());
-        out.println("listening " + options.webSocketUri(chat.webSocket().port()));
+        out.println("listening " + chat.webSocket().uri());
         out.println("page " + chat.pageUri());
         out.flush();
         return chat::close;

@@ -106,16 +106,6 @@ public record Options(Mode mode, String transport, String host, int port, String
     }
 
     /**
-     * Returns the WebSocket URI for a bound port, {@code ws://HOST:PORT/PATH}.
-     *
-     * @param boundPort the port the server really listens on
-     * @return the URI, as printed on the {@code listening} line; never null
-     */
-    public String webSocketUri(int boundPort) {
-        return "ws://" + uriHost(host) + ":" + boundPort + path;
-    }
-
-    /**
      * Returns a host as it appears in a URI: an IPv6 literal in brackets, anything else as it is.
      *
      * @param host a host name or address; not null
