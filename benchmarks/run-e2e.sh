@@ -9,14 +9,18 @@
 #   benchmarks/run-e2e.sh [--duration 15s] [--warmup 3s] [--hold 20s]
 #                         [--servers "wshub-undertow wshub-java-websocket java-websocket undertow netty node-ws"]
 #                         [--cases "sat-100-64 sat-100-1024 sat-1000-64 sat-1000-1024 lat-1000 overload-1000 idle-10000"]
-#                         [--out benchmarks/results/NAME] [--jfr]
+#                         [--out benchmarks/results/NAME] [--jfr] [--server-heap 2g] [--policy disconnect]
 #
 # Cases:
 #   sat-N-S        1 publisher, saturating (closed loop, window 256), N subscribers, S-byte messages
 #   lat-1000       100 msg/s (fixed rate) to 1000 subscribers, 64 bytes: latency percentiles
-#   overload-1000  2000 msg/s (fixed rate) to 1000 subscribers, 64 bytes: peak server RSS and drop accounting
+#   overload-1000  2000 msg/s (fixed rate) to 1000 subscribers, 64 bytes: peak server RSS, live heap after a full
+#                  GC in the middle and one second before the end of the measured window (Java servers), and drop
+#                  accounting
 #   idle-10000     10,000 idle connections held for --hold: heap and RSS per connection
 # --jfr records a JFR profile of the wshub servers during sat-1000-64 (a separate run after the measured one).
+# --server-heap sets -Xmx of every Java server; --policy sets the wshub servers' SlowConsumerPolicy (disconnect,
+# drop_newest, drop_oldest). A server that dies during a case (an OutOfMemoryError, say) is reported as such.
 #
 # Every server is started fresh for every case and stopped with SIGTERM (SIGKILL after 15 s); no process is left.
 set -euo pipefail
@@ -31,6 +35,8 @@ SERVERS="wshub-undertow wshub-java-websocket java-websocket undertow netty node-
 CASES="sat-100-64 sat-100-1024 sat-1000-64 sat-1000-1024 lat-1000 overload-1000 idle-10000"
 OUT="$ROOT/benchmarks/results/$(date -u +%Y%m%dT%H%M%SZ)"
 JFR=0
+SERVER_HEAP=2g
+POLICY=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --duration) DURATION="$2"; shift 2 ;;
@@ -40,6 +46,8 @@ while [ $# -gt 0 ]; do
     --cases) CASES="$2"; shift 2 ;;
     --out) OUT="$2"; shift 2 ;;
     --jfr) JFR=1; shift ;;
+    --server-heap) SERVER_HEAP="$2"; shift 2 ;;
+    --policy) POLICY="$2"; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -50,7 +58,9 @@ mkdir -p "$OUT"
 ulimit -n "$(ulimit -Hn)" || true
 echo "ulimit -n: $(ulimit -n)" >&2
 
-SERVER_JVM=(-Xmx2g -XX:+UseG1GC)
+SERVER_JVM=("-Xmx$SERVER_HEAP" -XX:+UseG1GC -XX:+ExitOnOutOfMemoryError)
+WSHUB_ARGS=()
+[ -n "$POLICY" ] && WSHUB_ARGS=(--policy "$POLICY")
 LOAD_JVM=(-Xmx1g -XX:+UseParallelGC)
 PORT=19100
 SERVER_PID=""
@@ -69,6 +79,7 @@ fi
   echo "node: $(node --version 2>/dev/null || echo none)"
   echo "loadavg-at-start: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "duration: $DURATION warmup: $WARMUP hold: $HOLD"
+  echo "server JVM: ${SERVER_JVM[*]}; wshub policy: ${POLICY:-default (disconnect)}"
   echo "servers: $SERVERS"
   echo "cases: $CASES"
   echo "benchmarks.jar: $(date -u -r "$JAR" +%FT%TZ) sha256 $(sha256sum "$JAR" | cut -c1-16)"
@@ -87,9 +98,9 @@ start_server() { # name port log [extra jvm args...]
   rm -f "$stats"
   case "$name" in
     wshub-undertow) java "${SERVER_JVM[@]}" "${extra[@]}" -cp "$JAR" io.wshub.benchmarks.server.BenchServer \
-        --transport undertow --port "$port" --stats-file "$stats" > "$log" 2>&1 & ;;
+        --transport undertow --port "$port" --stats-file "$stats" "${WSHUB_ARGS[@]}" > "$log" 2>&1 & ;;
     wshub-java-websocket) java "${SERVER_JVM[@]}" "${extra[@]}" -cp "$JAR" io.wshub.benchmarks.server.BenchServer \
-        --transport java-websocket --port "$port" --stats-file "$stats" > "$log" 2>&1 & ;;
+        --transport java-websocket --port "$port" --stats-file "$stats" "${WSHUB_ARGS[@]}" > "$log" 2>&1 & ;;
     java-websocket) java "${SERVER_JVM[@]}" -cp "$JAR" io.wshub.benchmarks.peers.JavaWebSocketPeer "$port" > "$log" 2>&1 & ;;
     undertow) java "${SERVER_JVM[@]}" -cp "$JAR" io.wshub.benchmarks.peers.UndertowPeer "$port" > "$log" 2>&1 & ;;
     netty) java "${SERVER_JVM[@]}" -cp "$JAR" io.wshub.benchmarks.peers.NettyPeer "$port" > "$log" 2>&1 & ;;
@@ -152,12 +163,22 @@ run_load() { # json label args...
     --url "ws://127.0.0.1:$PORT/ws" --label "$label" --json "$json" --server-pid "$SERVER_PID" "$@"
 }
 
-write_server_json() { # file name case rssStart rssEnd heapBefore heapAfter connected
+write_server_json() { # file name case rssStart rssEnd heapBefore heapAfter connected [died [heapMid]]
   local f="$1"
   local stats="null"
   [ -f "$OUT/.stats.json" ] && stats="$(cat "$OUT/.stats.json")"
-  printf '{"server": "%s", "case": "%s", "rssStartKb": %s, "rssPeakKb": %s, "rssEndKb": %s, "heapBeforeKb": %s, "heapAfterKb": %s, "connected": %s, "hub": %s}\n' \
-    "$2" "$3" "$4" "$(cat "$OUT/.rss-peak" 2>/dev/null || echo 0)" "$5" "$6" "$7" "$8" "$stats" > "$f"
+  printf '{"server": "%s", "case": "%s", "rssStartKb": %s, "rssPeakKb": %s, "rssEndKb": %s, "heapBeforeKb": %s, "heapAfterKb": %s, "connected": %s, "died": %s, "heapMidKb": %s, "hub": %s}\n' \
+    "$2" "$3" "$4" "$(cat "$OUT/.rss-peak" 2>/dev/null || echo 0)" "$5" "$6" "$7" "$8" "${9:-false}" "${10:--1}" \
+    "$stats" > "$f"
+}
+
+seconds() { # "15s", "500ms" or "2m" -> whole seconds (at least 1)
+  case "$1" in
+    *ms) echo $(( ${1%ms} / 1000 > 0 ? ${1%ms} / 1000 : 1 )) ;;
+    *s) echo "${1%s}" ;;
+    *m) echo $(( ${1%m} * 60 )) ;;
+    *) echo "$1" ;;
+  esac
 }
 
 for case in $CASES; do
@@ -180,8 +201,27 @@ for case in $CASES; do
         run_load "$base.json" "$server" --subscribers 1000 --publishers 1 --size 64 --rate 100 \
           --duration "$DURATION" --warmup "$WARMUP" > "$base.txt" 2>&1 || echo "load tool failed: $base.txt" >&2 ;;
       overload-1000)
+        [ "$server" != node-ws ] && heap0=$(heap_used_kb "$SERVER_PID")
         run_load "$base.json" "$server" --subscribers 1000 --publishers 1 --size 64 --rate 2000 \
-          --duration "$DURATION" --warmup "$WARMUP" --drain 5s > "$base.txt" 2>&1 || echo "load tool failed: $base.txt" >&2 ;;
+          --duration "$DURATION" --warmup "$WARMUP" --drain 5s > "$base.txt" 2>&1 &
+        LOAD_PID=$!
+        # Live heap while still overloaded: a full GC in the middle of the measured window and one second before it
+        # ends (each takes about a second). Retained memory that grows with time shows as end > middle.
+        heapMid=-1
+        half=$(( $(seconds "$DURATION") / 2 ))
+        sleep $(( $(seconds "$WARMUP") + half ))
+        [ "$server" != node-ws ] && kill -0 "$SERVER_PID" 2>/dev/null && heapMid=$(heap_used_kb "$SERVER_PID")
+        sleep $(( $(seconds "$DURATION") - half - 2 > 0 ? $(seconds "$DURATION") - half - 2 : 0 ))
+        [ "$server" != node-ws ] && kill -0 "$SERVER_PID" 2>/dev/null && heap1=$(heap_used_kb "$SERVER_PID")
+        wait $LOAD_PID || echo "load tool failed: $base.txt" >&2
+        died=false
+        kill -0 "$SERVER_PID" 2>/dev/null || died=true
+        rss1=$(rss_kb "$SERVER_PID")
+        stop_server
+        write_server_json "$base.server.json" "$server" "$case" "$rss0" "${rss1:-0}" "$heap0" "$heap1" -1 "$died" \
+          "$heapMid"
+        grep -E 'delivered|integrity|latency' "$base.txt" >&2 || true
+        continue ;;
       idle-10000)
         [ "$server" != node-ws ] && heap0=$(heap_used_kb "$SERVER_PID")
         rss0=$(rss_kb "$SERVER_PID")

@@ -183,9 +183,9 @@ public final class Report {
     private void overload(StringBuilder b, String c) {
         b.append("## ").append(c).append(": fixed rate above capacity: memory and drop accounting\n\n");
         b.append("| server | rate msg/s | sent | not sent on time | delivered msg/s | missing at subscribers "
-                + "| server closes | server peak RSS MiB | hub accepted | hub refused (endpoint) | hub dropped "
-                + "| slow-consumer disconnects |\n");
-        b.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                + "| server closes | server peak RSS MiB | live heap MiB: before | middle of window | end of window "
+                + "| hub accepted | hub refused (endpoint) | hub dropped | slow-consumer disconnects |\n");
+        b.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (String s : servers) {
             Map<String, Object> r = get(load, c, s);
             if (r == null) {
@@ -198,10 +198,13 @@ public final class Report {
             String dropped = hub == null ? "n/a" : String.format(Locale.ROOT, "%,d", lng(hub, "droppedNewest")
                     + lng(hub, "droppedOldest") + lng(hub, "droppedDisconnect") + lng(hub, "droppedClosed"));
             String slow = hub == null ? "n/a" : String.format(Locale.ROOT, "%,d", lng(hub, "slowDisconnects"));
+            boolean died = sv != null && Boolean.TRUE.equals(sv.get("died"));
+            String name = died ? s + " (**died**: see its server log)" : s;
             b.append(String.format(Locale.ROOT,
-                    "| %s | %.0f | %,d | %,d | %,.0f | %,d | %,d | %s | %s | %s | %s | %s |%n", s, num(r, "rate"),
-                    lng(r, "sent"), lng(r, "notSent"), num(r, "deliveredPerSec"), lng(r, "lost"),
-                    lng(r, "serverCloses"), mib(sv, "rssPeakKb"), accepted, refused, dropped, slow));
+                    "| %s | %.0f | %,d | %,d | %,.0f | %,d | %,d | %s | %s | %s | %s | %s | %s | %s | %s |%n", name,
+                    num(r, "rate"), lng(r, "sent"), lng(r, "notSent"), num(r, "deliveredPerSec"), lng(r, "lost"),
+                    lng(r, "serverCloses"), mib(sv, "rssPeakKb"), mib(sv, "heapBeforeKb"), mib(sv, "heapMidKb"),
+                    mib(sv, "heapAfterKb"), accepted, refused, dropped, slow));
         }
         ratios(b, c, "server peak RSS, wshub ÷ peer (below 1: wshub uses less)", side, "rssPeakKb", null);
     }
