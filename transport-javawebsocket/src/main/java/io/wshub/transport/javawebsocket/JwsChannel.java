@@ -10,9 +10,8 @@ import org.java_websocket.WrappedByteChannel;
  * Wraps a connection's socket (or TLS) channel so that the transport sees what the library's selector thread writes
  * and reads: it releases a session's queued bytes when one of its frames has been fully written, records when the
  * client last sent anything, replaces the library's fixed {@code 404} handshake rejection with our own response, and
- * coalesces a session's consecutive frames into one gathering write: the library writes its out-queue one buffer per
- * system call, so when it asks for the first of several of our frames we write them together, and its later calls
- * for the ones already written are no-ops.
+ * writes a session's frames a batch at a time: the library's out-queue holds one marker per batch
+ * ({@link JwsConnection#writeBatch}), and the batch's frames go out in gathering writes.
  *
  * <p>Thread-safety: {@link #read} and {@link #write} are called by the library on the selector thread only.
  */
@@ -53,14 +52,10 @@ final class JwsChannel implements WrappedByteChannel {
             }
             return n;
         }
-        long n = gathering != null && src.hasRemaining() ? conn.gatherFrom(src, gathering) : -1;
-        if (n < 0) {
-            n = inner.write(src);
+        if (conn.isMarker(src)) {
+            return (int) Math.min(Integer.MAX_VALUE, conn.writeBatch(src, inner, gathering));
         }
-        if (!src.hasRemaining()) {
-            conn.written(src);
-        }
-        return (int) Math.min(Integer.MAX_VALUE, n);
+        return inner.write(src);
     }
 
     @Override

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.channels.ByteChannel;
 import java.nio.channels.CancelledKeyException;
 import java.nio.channels.GatheringByteChannel;
 import java.nio.channels.SelectionKey;
@@ -19,16 +20,18 @@ import org.java_websocket.drafts.Draft;
  * One client connection: the library's {@link WebSocketImpl} plus the transport's per-connection state (its
  * {@link JwsSession} once the handshake is accepted, the rejection response if it is refused, write accounting).
  *
- * <p>Thread-safety: {@link #serviceOnSelector()}, {@link #written} and the in-flight deque are confined to the
+ * <p>Thread-safety: {@link #serviceOnSelector()}, {@link #writeBatch} and the batch state are confined to the
  * library's selector thread; {@link #onData}, {@link #onPing} and {@link #onPeerClose} run on the connection's decoder
  * thread; the rest may be called from any thread.
  */
 final class JwsConnection extends WebSocketImpl implements SelectorTasks.Target {
 
-    /** How many bytes of a session's frames may sit in the library's out-queue; the rest stays evictable. */
+    /** How many bytes of a session's frames one hand-over takes out of the evictable queue. */
     static final int HANDOVER_BYTES = 64 * 1024;
     /** At most this many frames go into one gathering write. */
     static final int GATHER_FRAMES = 64;
+    /** The content of every batch marker; never read or written. */
+    private static final byte[] MARKER_BYTE = new byte[1];
     /** A flag field rather than an AtomicBoolean: memory per connection. */
     private static final VarHandle SERVICE_REQUESTED;
 
@@ -48,6 +51,14 @@ final class JwsConnection extends WebSocketImpl implements SelectorTasks.Target 
      * on the first hand-over (an idle connection never has one) and grows once to what a busy connection needs.
      */
     private ArrayDeque<ByteBuffer> inflight;
+    /**
+     * The two batch markers, used in turn (created on the first hand-over); the one of the batch now in the library's
+     * out-queue, or null; and the one used last. Selector thread only.
+     */
+    private ByteBuffer markerA;
+    private ByteBuffer markerB;
+    private ByteBuffer activeMarker;
+    private ByteBuffer lastMarker;
     private volatile JwsSession session;
     private volatile ByteBuffer rejection;
     private volatile boolean rejectionSent;
@@ -163,20 +174,32 @@ final class JwsConnection extends WebSocketImpl implements SelectorTasks.Target 
     }
 
     /**
-     * On the selector thread: moves pending messages into the library's out-queue until about
-     * {@link #HANDOVER_BYTES} are in flight, then, once nothing is pending, starts a requested close. What stays
-     * pending can still be evicted ({@link JwsSession#evictOldest()}); what is handed over cannot.
+     * On the selector thread: when no batch of this session's is in the library's out-queue, moves pending messages,
+     * up to about {@link #HANDOVER_BYTES}, into a new batch and queues the batch's marker; then, once nothing is
+     * pending, starts a requested close. The library sees one out-queue entry per batch, not one per frame: its queue
+     * takes a lock per entry, and that was the selector thread's largest cost at high fan-out. What stays pending can
+     * still be evicted ({@link JwsSession#evictOldest()}); what is handed over cannot.
      */
     private void handOver(JwsSession s) {
-        Message m;
-        while (inflightBytes < HANDOVER_BYTES && (m = s.pollPending()) != null) {
-            if (inflight == null) {
-                inflight = new ArrayDeque<>(4);
+        if (activeMarker == null) {
+            Message m;
+            while (inflightBytes < HANDOVER_BYTES && (m = s.pollPending()) != null) {
+                if (inflight == null) {
+                    inflight = new ArrayDeque<>(4);
+                    markerA = ByteBuffer.wrap(MARKER_BYTE);
+                    markerB = ByteBuffer.wrap(MARKER_BYTE);
+                }
+                ByteBuffer frame = m.wireFrame();
+                inflight.addLast(frame);
+                inflightBytes += frame.limit();
             }
-            ByteBuffer frame = m.wireFrame();
-            inflight.addLast(frame);
-            inflightBytes += frame.limit();
-            outQueue.add(frame);
+            if (inflight != null && !inflight.isEmpty()) {
+                // Alternate: the marker of the batch just completed may still be at the head of the library's queue.
+                activeMarker = lastMarker == markerA ? markerB : markerA;
+                lastMarker = activeMarker;
+                activeMarker.clear();
+                outQueue.add(activeMarker);
+            }
         }
         if (s.closeRequested() && !closeIssued && !s.hasPending()) {
             closeIssued = true;
@@ -185,49 +208,74 @@ final class JwsConnection extends WebSocketImpl implements SelectorTasks.Target 
     }
 
     /**
-     * On the selector thread: if {@code src} is the oldest of our in-flight frames and more of ours follow it, writes
-     * them with one gathering write, in order. Frames after {@code src} that are written here stay in the library's
-     * out-queue; its later write calls for them find nothing remaining and release them then.
+     * Whether a buffer from the library's out-queue is one of this connection's batch markers.
      *
-     * @return the bytes written, or -1 if {@code src} is not ours or has no followers (write it normally)
+     * @param buffer the buffer the library asks to write
+     * @return whether it stands for a batch of our frames
      */
-    long gatherFrom(ByteBuffer src, GatheringByteChannel channel) throws IOException {
-        if (inflight == null || inflight.size() < 2 || inflight.peekFirst() != src) {
-            return -1;
-        }
-        ByteBuffer[] batch = server.gatherBatch();
-        int n = 0;
-        for (ByteBuffer b : inflight) {
-            if (n == batch.length) {
-                break;
-            }
-            if (b.hasRemaining()) {
-                batch[n++] = b;
-            }
-        }
-        if (n < 2) {
-            Arrays.fill(batch, 0, n, null);
-            return -1;
-        }
-        try {
-            return channel.write(batch, 0, n);
-        } finally {
-            Arrays.fill(batch, 0, n, null);
-        }
+    boolean isMarker(ByteBuffer buffer) {
+        return buffer == markerA || buffer == markerB;
     }
 
-    /** On the selector thread: a buffer from the out-queue has been fully written. */
-    void written(ByteBuffer frame) {
-        if (inflight != null && inflight.peekFirst() == frame) {
-            inflight.pollFirst();
-            inflightBytes -= frame.limit();
-            JwsSession s = session;
-            if (s != null) {
-                s.release(frame.limit());
-                if (isOpen() && inflightBytes < HANDOVER_BYTES / 2) {
-                    handOver(s);
+    /**
+     * On the selector thread, when the library asks to write a batch marker: writes the batch's frames, with
+     * gathering writes where the channel allows, until they are all written or the socket takes no more. Each fully
+     * written frame releases its room in the session's queue. When the batch is done the marker reads as written, and
+     * the next batch, if anything is pending, is queued behind it.
+     *
+     * @param marker the marker the library is writing
+     * @param channel the connection's channel
+     * @param gathering the same channel for gathering writes, or null (TLS)
+     * @return the bytes written
+     * @throws IOException if writing fails
+     */
+    long writeBatch(ByteBuffer marker, ByteChannel channel, GatheringByteChannel gathering) throws IOException {
+        if (marker != activeMarker) {
+            // A marker whose batch is done (cannot be at the head of the queue again); let the library drop it.
+            marker.position(marker.limit());
+            return 0;
+        }
+        long total = 0;
+        JwsSession s = session;
+        while (!inflight.isEmpty()) {
+            long n;
+            if (gathering != null && inflight.size() > 1) {
+                ByteBuffer[] batch = server.gatherBatch();
+                int k = 0;
+                for (ByteBuffer b : inflight) {
+                    if (k == batch.length) {
+                        break;
+                    }
+                    batch[k++] = b;
+                }
+                try {
+                    n = gathering.write(batch, 0, k);
+                } finally {
+                    Arrays.fill(batch, 0, k, null);
+                }
+            } else {
+                n = channel.write(inflight.peekFirst());
+            }
+            total += n;
+            ByteBuffer f;
+            while ((f = inflight.peekFirst()) != null && !f.hasRemaining()) {
+                inflight.pollFirst();
+                inflightBytes -= f.limit();
+                if (s != null) {
+                    s.release(f.limit());
                 }
             }
+            if (n <= 0) {
+                break;
+            }
         }
+        if (inflight.isEmpty()) {
+            activeMarker = null;
+            marker.position(marker.limit());
+            if (s != null && isOpen()) {
+                handOver(s);
+            }
+        }
+        return total;
     }
 }

@@ -73,14 +73,14 @@ final class JwsServer extends WebSocketServer {
     private final AtomicBoolean stopped = new AtomicBoolean();
     private final CompletableFuture<Void> stopDone = new CompletableFuture<>();
     /**
-     * The scratch array of {@link JwsConnection#gatherFrom}: shared by every connection of this server, since only
+     * The scratch array of {@link JwsConnection#writeBatch}: shared by every connection of this server, since only
      * the selector thread writes, and emptied after each write.
      */
     private final ByteBuffer[] gatherBatch = new ByteBuffer[JwsConnection.GATHER_FRAMES];
     private volatile boolean stopping;
     private Thread selectorThread;
 
-    /** Selector thread only: the gathering-write scratch array, see {@link JwsConnection#gatherFrom}. */
+    /** Selector thread only: the gathering-write scratch array, see {@link JwsConnection#writeBatch}. */
     ByteBuffer[] gatherBatch() {
         return gatherBatch;
     }

@@ -18,9 +18,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  *
  * <p>Outbound path: {@link #offer} reserves room against the config's message and byte limits and appends the shared
  * message to a lock-free pending queue; {@link #flush} (or the transport's own flush shortly after an offer) asks the
- * selector thread to move the pending messages' {@link Message#wireFrame() wire frames} into the library's
- * out-queue in one go and arm the connection once, so a batch costs one wake-up. The bytes are never copied per
- * session. Room is released when the selector has fully written a frame, or when a pending message is evicted.
+ * selector thread to hand the pending messages' {@link Message#wireFrame() wire frames} to the library as one batch
+ * (one out-queue entry, written with gathering writes) and arm the connection once, so a batch costs one wake-up. The
+ * bytes are never copied per session. Room is released when the selector has fully written a frame, or when a pending message is evicted.
  *
  * <p>Thread-safety: every method may be called from any thread and none blocks.
  */
