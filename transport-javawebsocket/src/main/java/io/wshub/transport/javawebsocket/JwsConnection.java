@@ -137,6 +137,11 @@ final class JwsConnection extends WebSocketImpl implements SelectorTasks.Target 
         return SERVICE_REQUESTED.compareAndSet(this, false, true);
     }
 
+    /** Whether a service request is queued and its service has not started yet. */
+    boolean serviceRequested() {
+        return serviceRequested;
+    }
+
     @Override
     public void clearServiceRequested() {
         serviceRequested = false;

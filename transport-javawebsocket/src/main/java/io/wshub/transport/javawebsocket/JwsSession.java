@@ -114,7 +114,9 @@ final class JwsSession extends AbstractSession {
         }
         ConcurrentLinkedQueue<Message> q = pending;
         (q != null ? q : queue(PENDING)).add(message);
-        if (AUTO_FLUSH_ARMED.compareAndSet(this, false, true)) {
+        // No auto-flush needed while a service request is outstanding: the selector clears the request before it
+        // takes what is pending, so it will still see this message (added before the check).
+        if (!conn.serviceRequested() && AUTO_FLUSH_ARMED.compareAndSet(this, false, true)) {
             server.scheduleAutoFlush(this);
         }
         return OfferResult.ENQUEUED;
