@@ -47,8 +47,9 @@ final class JwsConnection extends WebSocketImpl implements SelectorTasks.Target 
     private final JwsServer server;
     private volatile boolean serviceRequested;
     /**
-     * Frames of ours handed to the library's out-queue, in order, not yet fully written. Selector thread only. Created
-     * on the first hand-over (an idle connection never has one) and grows once to what a busy connection needs.
+     * The frames of the batch whose marker is in the library's out-queue, in order, not yet fully written. Selector
+     * thread only. Created on the first hand-over (an idle connection never has one) and grows once to what a busy
+     * connection needs.
      */
     private ArrayDeque<ByteBuffer> inflight;
     /**
