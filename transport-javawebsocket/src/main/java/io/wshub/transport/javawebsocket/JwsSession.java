@@ -20,7 +20,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * message to a lock-free pending queue; {@link #flush} (or the transport's own flush shortly after an offer) asks the
  * selector thread to hand the pending messages' {@link Message#wireFrame() wire frames} to the library as one batch
  * (one out-queue entry, written with gathering writes) and arm the connection once, so a batch costs one wake-up. The
- * bytes are never copied per session. Room is released when the selector has fully written a frame, or when a pending message is evicted.
+ * bytes are never copied per session. Room is released when the selector has fully written a frame, or when a
+ * pending message is evicted.
  *
  * <p>Thread-safety: every method may be called from any thread and none blocks.
  */
