@@ -55,6 +55,13 @@ final class UndertowSession extends AbstractSession {
     private static final Logger LOG = LoggerFactory.getLogger(UndertowSession.class);
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0).asReadOnlyBuffer();
     private static final int UNSET = -1;
+    /**
+     * At most this many messages, and about this many payload bytes, are handed to Undertow at once; the rest waits in
+     * the session's own queue. Each message in Undertow's hands costs a frame channel and its buffers, several times a
+     * small message's size, while one waiting here costs a reference, and can still be evicted.
+     */
+    static final int HANDOVER_MESSAGES = 64;
+    static final int HANDOVER_BYTES = 64 * 1024;
     // Flags are fields updated through VarHandles rather than AtomicBoolean objects: memory per connection.
     private static final VarHandle CLOSE_STARTED;
     private static final VarHandle CLOSE_NOTIFIED;
@@ -384,15 +391,22 @@ final class UndertowSession extends AbstractSession {
         }
     }
 
-    /** Hands the pending messages to Undertow; on the I/O thread only. */
+    /**
+     * Hands the oldest pending messages, up to {@link #HANDOVER_MESSAGES} and about {@link #HANDOVER_BYTES}, to
+     * Undertow; the next ones follow when these are written. On the I/O thread only.
+     */
     private void drain() {
         synchronized (lock) {
             drainScheduled = false;
             if (draining || (inFlight > 0 && !closing) || pending.isEmpty()) {
                 return;
             }
-            batch.addAll(pending);
-            pending.clear();
+            long bytes = 0;
+            Message m;
+            while (batch.size() < HANDOVER_MESSAGES && bytes < HANDOVER_BYTES && (m = pending.pollFirst()) != null) {
+                batch.add(m);
+                bytes += m.payloadLength();
+            }
             inFlight += batch.size();
         }
         handOver();
