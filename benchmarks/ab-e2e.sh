@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # A/B comparison of two builds of benchmarks.jar on one saturating end-to-end case, for judging a change to our own
-# servers on a noisy machine: starts our BenchServer from jar A, then from jar B, in turn (A B A B ...), each fresh on
-# 127.0.0.1, runs the load tool (always from jar B) against it, stops it, and prints delivered msg/s per run and the
-# ratio of B's median to A's. Writes each run's JSON into OUT.
+# servers on a noisy machine: runs run-e2e.sh's case sat-N-S against our server on one transport, started from jar A,
+# then from jar B, in turn (A B A B ...), and prints delivered msg/s per run and the ratio of B's median to A's. The
+# load tool always comes from benchmarks/target. Each run's results go to OUT/A-1, OUT/B-1, ...
 #
 #   benchmarks/ab-e2e.sh A.jar B.jar OUT [--transport java-websocket] [--subscribers 1000] [--size 64]
 #                        [--rounds 3] [--duration 10s] [--warmup 3s]
@@ -10,7 +10,7 @@
 #   benchmarks/ab-e2e.sh /tmp/before.jar benchmarks/target/benchmarks.jar /tmp/ab --transport java-websocket
 set -euo pipefail
 [ $# -ge 3 ] || { sed -n '2,10p' "$0"; exit 2; }
-A="$1" B="$2" OUT="$3"; shift 3
+A="$(realpath "$1")" B="$(realpath "$2")" OUT="$(realpath -m "$3")"; shift 3
 TRANSPORT=java-websocket SUBS=1000 SIZE=64 ROUNDS=3 DURATION=10s WARMUP=3s
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -23,37 +23,19 @@ while [ $# -gt 0 ]; do
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
+HERE="$(cd "$(dirname "$0")" && pwd)"
+CASE="sat-$SUBS-$SIZE"
+SERVER="wshub-$TRANSPORT"
 mkdir -p "$OUT"
-PORT=19300
-SERVER_PID=""
-stop() {
-  if [ -n "$SERVER_PID" ]; then
-    kill -TERM "$SERVER_PID" 2>/dev/null || true
-    for _ in $(seq 1 150); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-    SERVER_PID=""
-  fi
-}
-trap stop EXIT INT TERM
 
-run() { # label jar round
-  local label="$1" jar="$2" round="$3" log="$OUT/$1-$3.server.log"
-  PORT=$((PORT + 1))
-  java -Xmx2g -XX:+UseG1GC -cp "$jar" io.wshub.benchmarks.server.BenchServer --transport "$TRANSPORT" \
-    --port "$PORT" > "$log" 2>&1 &
-  SERVER_PID=$!
-  for _ in $(seq 1 300); do grep -q '^LISTENING' "$log" && break; sleep 0.1; done
-  grep -q '^LISTENING' "$log" || { echo "server $label did not start; see $log" >&2; exit 1; }
-  timeout 600 java -Xmx1g -XX:+UseParallelGC -cp "$B" io.wshub.benchmarks.load.LoadTool \
-    --url "ws://127.0.0.1:$PORT/ws" --label "$label" --json "$OUT/$label-$round.json" --server-pid "$SERVER_PID" \
-    --subscribers "$SUBS" --publishers 1 --size "$SIZE" --rate 0 --duration "$DURATION" --warmup "$WARMUP" \
-    > "$OUT/$label-$round.txt" 2>&1
-  stop
-  grep -o '"deliveredPerSec": *[0-9.]*' "$OUT/$label-$round.json" | grep -o '[0-9.]*$'
+run() { # label jar round: prints delivered msg/s
+  local dir="$OUT/$1-$3"
+  "$HERE/run-e2e.sh" --server-jar "$2" --servers "$SERVER" --cases "$CASE" --duration "$DURATION" \
+    --warmup "$WARMUP" --out "$dir" > "$dir.log" 2>&1 || { echo "run $1-$3 failed; see $dir.log" >&2; exit 1; }
+  grep -o '"deliveredPerSec": *[0-9.]*' "$dir/${SERVER}__$CASE.json" | grep -o '[0-9.]*$'
 }
 
-echo "A=$A B=$B transport=$TRANSPORT subscribers=$SUBS size=$SIZE rounds=$ROUNDS duration=$DURATION" \
+echo "A=$A B=$B server=$SERVER case=$CASE rounds=$ROUNDS duration=$DURATION" \
   "loadavg=$(cut -d' ' -f1-3 /proc/loadavg)" | tee "$OUT/ab.txt"
 a=() b=()
 for r in $(seq 1 "$ROUNDS"); do

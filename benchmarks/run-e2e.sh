@@ -10,6 +10,7 @@
 #                         [--servers "wshub-undertow wshub-java-websocket java-websocket undertow netty node-ws"]
 #                         [--cases "sat-100-64 sat-100-1024 sat-1000-64 sat-1000-1024 lat-1000 overload-1000 idle-10000"]
 #                         [--out benchmarks/results/NAME] [--jfr] [--server-heap 2g] [--policy disconnect]
+#                         [--server-jar PATH]
 #
 # Cases:
 #   sat-N-S        1 publisher, saturating (closed loop, window 256), N subscribers, S-byte messages
@@ -21,6 +22,8 @@
 # --jfr records a JFR profile of the wshub servers during sat-1000-64 (a separate run after the measured one).
 # --server-heap sets -Xmx of every Java server; --policy sets the wshub servers' SlowConsumerPolicy (disconnect,
 # drop_newest, drop_oldest). A server that dies during a case (an OutOfMemoryError, say) is reported as such.
+# --server-jar starts the Java servers from another build of benchmarks.jar (the load tool and the report still come
+# from benchmarks/target); benchmarks/ab-e2e.sh uses it to compare two builds.
 #
 # Every server is started fresh for every case and stopped with SIGTERM (SIGKILL after 15 s); no process is left.
 set -euo pipefail
@@ -36,6 +39,7 @@ CASES="sat-100-64 sat-100-1024 sat-1000-64 sat-1000-1024 lat-1000 overload-1000 
 OUT="$ROOT/benchmarks/results/$(date -u +%Y%m%dT%H%M%SZ)"
 JFR=0
 SERVER_HEAP=2g
+SERVER_JAR=""
 POLICY=""
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -48,11 +52,14 @@ while [ $# -gt 0 ]; do
     --jfr) JFR=1; shift ;;
     --server-heap) SERVER_HEAP="$2"; shift 2 ;;
     --policy) POLICY="$2"; shift 2 ;;
+    --server-jar) SERVER_JAR="$2"; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
 
 [ -f "$JAR" ] || { echo "missing $JAR: build it with 'mvn -q -pl benchmarks package'" >&2; exit 1; }
+SERVER_JAR="${SERVER_JAR:-$JAR}"
+[ -f "$SERVER_JAR" ] || { echo "missing $SERVER_JAR" >&2; exit 1; }
 mkdir -p "$OUT"
 # 10,000 connections need 10,000+ descriptors on each side.
 ulimit -n "$(ulimit -Hn)" || true
@@ -83,6 +90,7 @@ fi
   echo "servers: $SERVERS"
   echo "cases: $CASES"
   echo "benchmarks.jar: $(date -u -r "$JAR" +%FT%TZ) sha256 $(sha256sum "$JAR" | cut -c1-16)"
+  [ "$SERVER_JAR" != "$JAR" ] && echo "servers from: $SERVER_JAR $(date -u -r "$SERVER_JAR" +%FT%TZ) sha256 $(sha256sum "$SERVER_JAR" | cut -c1-16)"
   for m in hub-disruptor transport-undertow transport-javawebsocket; do
     f="$HOME/.m2/repository/io/wshub/$m/0.1.0-SNAPSHOT/$m-0.1.0-SNAPSHOT.jar"
     if [ -f "$f" ]; then echo "$m in ~/.m2 (the jar holds the copy installed before its build): $(date -u -r "$f" +%FT%TZ)"; fi
@@ -97,13 +105,13 @@ start_server() { # name port log [extra jvm args...]
   local stats="$OUT/.stats.json"
   rm -f "$stats"
   case "$name" in
-    wshub-undertow) java "${SERVER_JVM[@]}" "${extra[@]}" -cp "$JAR" io.wshub.benchmarks.server.BenchServer \
+    wshub-undertow) java "${SERVER_JVM[@]}" "${extra[@]}" -cp "$SERVER_JAR" io.wshub.benchmarks.server.BenchServer \
         --transport undertow --port "$port" --stats-file "$stats" "${WSHUB_ARGS[@]}" > "$log" 2>&1 & ;;
-    wshub-java-websocket) java "${SERVER_JVM[@]}" "${extra[@]}" -cp "$JAR" io.wshub.benchmarks.server.BenchServer \
+    wshub-java-websocket) java "${SERVER_JVM[@]}" "${extra[@]}" -cp "$SERVER_JAR" io.wshub.benchmarks.server.BenchServer \
         --transport java-websocket --port "$port" --stats-file "$stats" "${WSHUB_ARGS[@]}" > "$log" 2>&1 & ;;
-    java-websocket) java "${SERVER_JVM[@]}" -cp "$JAR" io.wshub.benchmarks.peers.JavaWebSocketPeer "$port" > "$log" 2>&1 & ;;
-    undertow) java "${SERVER_JVM[@]}" -cp "$JAR" io.wshub.benchmarks.peers.UndertowPeer "$port" > "$log" 2>&1 & ;;
-    netty) java "${SERVER_JVM[@]}" -cp "$JAR" io.wshub.benchmarks.peers.NettyPeer "$port" > "$log" 2>&1 & ;;
+    java-websocket) java "${SERVER_JVM[@]}" -cp "$SERVER_JAR" io.wshub.benchmarks.peers.JavaWebSocketPeer "$port" > "$log" 2>&1 & ;;
+    undertow) java "${SERVER_JVM[@]}" -cp "$SERVER_JAR" io.wshub.benchmarks.peers.UndertowPeer "$port" > "$log" 2>&1 & ;;
+    netty) java "${SERVER_JVM[@]}" -cp "$SERVER_JAR" io.wshub.benchmarks.peers.NettyPeer "$port" > "$log" 2>&1 & ;;
     node-ws) node "$ROOT/benchmarks/node/server.js" "$port" > "$log" 2>&1 & ;;
     *) echo "unknown server $name" >&2; return 1 ;;
   esac
