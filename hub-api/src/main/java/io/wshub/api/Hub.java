@@ -56,6 +56,39 @@ public interface Hub extends AutoCloseable {
     PublishResult subscribe(Session session, String topic);
 
     /**
+     * Subscribes a joined session to a topic with options: recovery from a position, envelopes, and a listener told
+     * the outcome ({@link SubscribeOptions} describes the guarantees). With {@link SubscribeOptions#plain()} this is
+     * {@link #subscribe(Session, String)}. A topic without history ignores the position and the envelope; its
+     * result says not recovered, with no position.
+     *
+     * <p>A hub that keeps no history ({@link #supportsHistory()} is false) accepts only plain options; this default
+     * implementation is such a hub's.
+     *
+     * @param session the session; not null
+     * @param topic the topic name; not null
+     * @param options the options; not null
+     * @return the result; the outcome of a recovery reaches {@link SubscribeOptions#listener()} later
+     * @throws UnsupportedOperationException if the options are not plain and the hub keeps no history
+     */
+    default PublishResult subscribe(Session session, String topic, SubscribeOptions options) {
+        if (options.isPlain()) {
+            return subscribe(session, topic);
+        }
+        throw new UnsupportedOperationException(getClass().getName()
+                + " keeps no topic history; subscribe with SubscribeOptions.plain()");
+    }
+
+    /**
+     * Returns whether this hub keeps topic history: gives publications positions, recovers subscriptions from them
+     * and offers envelopes.
+     *
+     * @return {@code true} if {@link #subscribe(Session, String, SubscribeOptions)} accepts positions and envelopes
+     */
+    default boolean supportsHistory() {
+        return false;
+    }
+
+    /**
      * Unsubscribes a session from a topic.
      *
      * @param session the session; not null
