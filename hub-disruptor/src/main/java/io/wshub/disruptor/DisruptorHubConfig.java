@@ -1,5 +1,6 @@
 package io.wshub.disruptor;
 
+import io.wshub.api.HistoryConfig;
 import io.wshub.api.HubListener;
 import io.wshub.api.SlowConsumerPolicy;
 import java.util.Objects;
@@ -94,6 +95,7 @@ public final class DisruptorHubConfig {
     private final String threadNamePrefix;
     private final SlowConsumerPolicy slowConsumerPolicy;
     private final HubListener listener;
+    private final HistoryConfig history;
 
     private DisruptorHubConfig(Builder b) {
         this.ringSize = b.ringSize;
@@ -102,6 +104,7 @@ public final class DisruptorHubConfig {
         this.threadNamePrefix = b.threadNamePrefix;
         this.slowConsumerPolicy = b.slowConsumerPolicy;
         this.listener = b.listener;
+        this.history = b.history;
     }
 
     /**
@@ -186,10 +189,19 @@ public final class DisruptorHubConfig {
         return listener;
     }
 
+    /**
+     * Returns the topic history configuration.
+     *
+     * @return the history bounds and envelope, or null if the hub keeps no history (the default)
+     */
+    public HistoryConfig history() {
+        return history;
+    }
+
     @Override
     public String toString() {
         return "DisruptorHubConfig[ringSize=" + ringSize + ", shards=" + shards + ", waitStrategy=" + waitStrategy
-                + ", threadNamePrefix=" + threadNamePrefix + ", slowConsumerPolicy=" + slowConsumerPolicy + "]";
+                + ", threadNamePrefix=" + threadNamePrefix + ", slowConsumerPolicy=" + slowConsumerPolicy + ", history=" + history + "]";
     }
 
     /**
@@ -204,6 +216,7 @@ public final class DisruptorHubConfig {
         private String threadNamePrefix = DEFAULT_THREAD_NAME_PREFIX;
         private SlowConsumerPolicy slowConsumerPolicy = SlowConsumerPolicy.DISCONNECT;
         private HubListener listener = HubListener.NONE;
+        private HistoryConfig history;
 
         private Builder() {
         }
@@ -215,6 +228,7 @@ public final class DisruptorHubConfig {
             this.threadNamePrefix = c.threadNamePrefix;
             this.slowConsumerPolicy = c.slowConsumerPolicy;
             this.listener = c.listener;
+            this.history = c.history;
         }
 
         /**
@@ -282,6 +296,18 @@ public final class DisruptorHubConfig {
          */
         public Builder listener(HubListener listener) {
             this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /**
+         * Turns topic history on: publications on the topics it selects get offsets, are kept within its bounds, and
+         * subscriptions may recover from a position ({@link io.wshub.api.SubscribeOptions}).
+         *
+         * @param history the history configuration, or null to keep no history (the default)
+         * @return this builder
+         */
+        public Builder history(HistoryConfig history) {
+            this.history = history;
             return this;
         }
 
