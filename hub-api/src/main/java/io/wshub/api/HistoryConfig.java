@@ -69,7 +69,8 @@ public final class HistoryConfig {
     }
 
     /**
-     * Returns whether a topic keeps a history. Evaluated once per topic, the first time the hub sees it.
+     * Returns whether a topic keeps a history. A hub may evaluate it for every publication and subscription, so the
+     * predicate must be fast and give the same answer for a topic every time.
      *
      * @param topic the topic; not null
      * @return {@code true} if the topic has history

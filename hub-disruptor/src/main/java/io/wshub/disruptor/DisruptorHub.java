@@ -18,6 +18,7 @@ import io.wshub.api.HubStats;
 import io.wshub.api.Message;
 import io.wshub.api.PublishResult;
 import io.wshub.api.Session;
+import io.wshub.api.SubscribeOptions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,6 +62,16 @@ import org.slf4j.LoggerFactory;
  * one fits, or drops the new one. What each session lost is reported once per batch to the
  * {@link io.wshub.api.HubListener}. A slow session never delays the others: nothing waits for it.
  *
+ * <p><b>History.</b> With {@link DisruptorHubConfig.Builder#history} set, each publication on a topic the
+ * {@link io.wshub.api.HistoryConfig} selects gets the next offset of that topic and is kept, as a reference to the
+ * already encoded message (and its envelope, built once per publication), in a bounded ring per topic
+ * ({@code HistoryStage}). The history is appended and read in the ring's order: with one shard by the shard itself
+ * before it delivers the event; with several by a history thread ({@code <prefix>-<n>-history}) that every shard waits
+ * for, so the history and the envelopes exist once. A subscription with {@link SubscribeOptions} is worked out at its
+ * own place in the order: the publications it missed are copied then, and its shard replays them before any later
+ * publication, which is what makes the seam exact. Without history none of this runs, and the fan-out path is the one
+ * described above.
+ *
  * <p><b>Accounting.</b> {@link #stats()} sums per-shard counters that each fan-out thread writes alone and publishes
  * after every event. {@code accepted} is counted when the message is sequenced; {@code delivered} is net of
  * evictions (an eviction under {@code DROP_OLDEST} moves one message from {@code delivered} to
@@ -98,6 +109,10 @@ public final class DisruptorHub implements Hub {
     private final Shard[] shards;
     private final List<BatchEventProcessor<HubEvent>> processors;
     private final Thread[] threads;
+    /** The topic history; null if the hub keeps none. */
+    private final HistoryStage history;
+    /** The history stage's own processor when there are several shards; null otherwise. */
+    private final BatchEventProcessor<HubEvent> historyProcessor;
 
     private volatile boolean closed;
     private final LongAdder accepted = new LongAdder();
@@ -118,12 +133,28 @@ public final class DisruptorHub implements Hub {
         this.shardCount = config.shards();
         this.ring = RingBuffer.createMultiProducer(HubEvent::new, config.ringSize(), waitStrategy(config));
         this.shards = new Shard[shardCount];
-        this.processors = new ArrayList<>(shardCount);
-        this.threads = new Thread[shardCount];
-        SequenceBarrier barrier = ring.newBarrier();
+        this.history = config.history() == null ? null : new HistoryStage(config.history());
+        boolean ownStage = history != null && shardCount > 1;
+        this.processors = new ArrayList<>(shardCount + 1);
+        this.threads = new Thread[shardCount + (ownStage ? 1 : 0)];
         int hubNumber = HUB_NUMBERS.incrementAndGet();
+        SequenceBarrier barrier;
+        if (ownStage) {
+            historyProcessor = new BatchEventProcessorBuilder().build(ring, ring.newBarrier(), history);
+            historyProcessor.setExceptionHandler(new ShardExceptionHandler(history));
+            processors.add(historyProcessor);
+            Thread t = new Thread(historyProcessor, config.threadNamePrefix() + "-" + hubNumber + "-history");
+            t.setDaemon(true);
+            t.setUncaughtExceptionHandler((th, e) -> LOG.error("hub thread {} died", th.getName(), e));
+            threads[shardCount] = t;
+            barrier = ring.newBarrier(historyProcessor.getSequence());
+        } else {
+            historyProcessor = null;
+            barrier = ring.newBarrier();
+        }
         for (int k = 0; k < shardCount; k++) {
-            Shard shard = new Shard(this, k, shardCount, config.slowConsumerPolicy(), config.listener());
+            Shard shard = new Shard(this, k, shardCount, config.slowConsumerPolicy(), config.listener(),
+                    ownStage ? null : history);
             BatchEventProcessor<HubEvent> p = new BatchEventProcessorBuilder().build(ring, barrier, shard);
             p.setExceptionHandler(new ShardExceptionHandler(shard));
             ring.addGatingSequences(p.getSequence());
@@ -207,6 +238,39 @@ public final class DisruptorHub implements Hub {
         return membership(HubEvent.SUBSCRIBE, session, Objects.requireNonNull(topic, "topic"));
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Here: the history stage works out the outcome at the subscription's place in the ring, the owning shard
+     * tells {@link SubscribeOptions#listener()} and then offers the replay to the session through the usual
+     * delivery path (so the slow-consumer policy applies to a replay larger than the session's queue, and every
+     * replayed message that was dropped is counted). A session that is already subscribed stays subscribed; its
+     * envelope choice is updated and the replay holds every publication after the position, so a client repairing a
+     * live gap this way receives again the publications after the gap and applies only the offsets it lacks.
+     *
+     * @throws UnsupportedOperationException if the options are not plain and the hub was built without
+     *                                       {@link DisruptorHubConfig.Builder#history}
+     */
+    @Override
+    public PublishResult subscribe(Session session, String topic, SubscribeOptions options) {
+        Objects.requireNonNull(topic, "topic");
+        Objects.requireNonNull(options, "options");
+        if (options.isPlain()) {
+            return subscribe(session, topic);
+        }
+        if (history == null) {
+            throw new UnsupportedOperationException("this DisruptorHub keeps no topic history; build it with "
+                    + "DisruptorHubConfig.builder().history(...) or subscribe with SubscribeOptions.plain()");
+        }
+        long id = checkedId(session);
+        return counted(sequence(HubEvent.SUBSCRIBE, session, id, topic, null, options));
+    }
+
+    @Override
+    public boolean supportsHistory() {
+        return history != null;
+    }
+
     @Override
     public PublishResult unsubscribe(Session session, String topic) {
         return membership(HubEvent.UNSUBSCRIBE, session, Objects.requireNonNull(topic, "topic"));
@@ -261,6 +325,11 @@ public final class DisruptorHub implements Hub {
      * event always sees it and is published as a no-op, and everything accepted lies before the final event.
      */
     private PublishResult sequence(int type, Session session, long sessionId, String topic, Message message) {
+        return sequence(type, session, sessionId, topic, message, null);
+    }
+
+    private PublishResult sequence(int type, Session session, long sessionId, String topic, Message message,
+                                   SubscribeOptions options) {
         if (closed) {
             return PublishResult.CLOSED;
         }
@@ -281,6 +350,7 @@ public final class DisruptorHub implements Hub {
         e.sessionId = sessionId;
         e.topic = topic;
         e.message = message;
+        e.options = options;
         if (message != null) {
             accepted.increment();
         }
@@ -322,7 +392,8 @@ public final class DisruptorHub implements Hub {
         }
         return new HubStats(accepted.sum(), backpressured.sum(), c[Shard.C_DELIVERED], c[Shard.C_DROPPED_NEWEST],
                 c[Shard.C_DROPPED_OLDEST], c[Shard.C_DROPPED_DISCONNECT], c[Shard.C_DROPPED_CLOSED],
-                c[Shard.C_SLOW_DISCONNECTS], c[Shard.C_ERRORS], backlog, (int) c[Shard.C_SESSIONS]);
+                c[Shard.C_SLOW_DISCONNECTS], c[Shard.C_ERRORS] + (history == null ? 0 : history.errors()), backlog,
+                (int) c[Shard.C_SESSIONS], c[Shard.C_REPLAYED], c[Shard.C_RECOVERED], c[Shard.C_NOT_RECOVERED]);
     }
 
     /** Returns how many batches the fan-out threads have ended, summed over shards (for tests). */
@@ -403,6 +474,9 @@ public final class DisruptorHub implements Hub {
             return false;
         }
         long end = marker >= 0 ? marker : ring.getCursor();
+        if (historyProcessor != null) {
+            abandonHistory(end);
+        }
         for (int k = 0; k < shardCount; k++) {
             abandonRemaining(k, end);
             shards[k].finish();
@@ -467,6 +541,24 @@ public final class DisruptorHub implements Hub {
             }
         }
         return true;
+    }
+
+    /** Runs, on this (shutdown) thread, the history stage over the events it did not reach before it was halted. */
+    private void abandonHistory(long end) {
+        Sequence seq = historyProcessor.getSequence();
+        for (long s = seq.get() + 1; s <= end; s++) {
+            if (ring.isAvailable(s)) {
+                history.process(ring.get(s));
+            }
+        }
+        if (seq.get() < end) {
+            seq.set(end);
+        }
+    }
+
+    /** Returns the topic history (for tests); null if the hub keeps none. */
+    HistoryStage history() {
+        return history;
     }
 
     /** Runs, on this (shutdown) thread, the events a halted shard did not reach, counting deliveries as dropped. */

@@ -2,6 +2,7 @@ package io.wshub.disruptor;
 
 import io.wshub.api.Message;
 import io.wshub.api.Session;
+import io.wshub.api.SubscribeOptions;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
@@ -42,6 +43,14 @@ final class HubEvent {
     String topic;
     /** The message of a broadcast, publish or send; null otherwise. */
     Message message;
+    /** A topic publication's offset, written by the history stage; 0 if the topic keeps no history. */
+    long offset;
+    /** A topic publication's envelope, built once by the history stage; null if none. */
+    Message envelope;
+    /** A subscription's options; null for a plain subscription. */
+    SubscribeOptions options;
+    /** A subscription's outcome, worked out by the history stage when {@link #options} is set; null otherwise. */
+    Recovery recovery;
     /** How many fan-out threads have still to process this event (accessed through {@link #REMAINING}). */
     private int remaining;
 
@@ -68,6 +77,10 @@ final class HubEvent {
             sessionId = 0L;
             topic = null;
             message = null;
+            offset = 0L;
+            envelope = null;
+            options = null;
+            recovery = null;
         }
     }
 }

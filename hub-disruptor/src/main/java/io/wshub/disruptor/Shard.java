@@ -8,6 +8,8 @@ import io.wshub.api.Message;
 import io.wshub.api.OfferResult;
 import io.wshub.api.Session;
 import io.wshub.api.SlowConsumerPolicy;
+import io.wshub.api.SubscribeOptions;
+import io.wshub.api.SubscribeResult;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -31,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * thread may add to; {@link #published} may be read by any thread. After the thread has ended, the shutdown thread
  * may use {@link #abandon}.
  */
-final class Shard implements EventHandler<HubEvent> {
+final class Shard implements EventHandler<HubEvent>, ErrorSink {
 
     private static final Logger LOG = LoggerFactory.getLogger(Shard.class);
 
@@ -49,7 +51,10 @@ final class Shard implements EventHandler<HubEvent> {
     static final int C_ERRORS = 6;
     static final int C_SESSIONS = 7;
     static final int C_BATCHES = 8;
-    static final int COUNTERS = 9;
+    static final int C_REPLAYED = 9;
+    static final int C_RECOVERED = 10;
+    static final int C_NOT_RECOVERED = 11;
+    static final int COUNTERS = 12;
 
     /** A leave that could not be sequenced because the ring was full: applied after the event {@code after}. */
     record PendingLeave(long sessionId, long after) {
@@ -60,6 +65,8 @@ final class Shard implements EventHandler<HubEvent> {
     private final int shardCount;
     private final SlowConsumerPolicy policy;
     private final HubListener listener;
+    /** The history stage to run inline when this is the hub's only shard; null otherwise. */
+    private final HistoryStage inlineHistory;
 
     /** Leaves for this shard that found the ring full. Any thread adds; this shard's thread drains. */
     final Queue<PendingLeave> fallbackLeaves = new ConcurrentLinkedQueue<>();
@@ -82,6 +89,9 @@ final class Shard implements EventHandler<HubEvent> {
     private long slowDisconnects;
     private long errors;
     private long batches;
+    private long replayed;
+    private long recovered;
+    private long notRecovered;
     /** The counters as last published by this shard's thread; readable by any thread. */
     final AtomicLongArray published = new AtomicLongArray(COUNTERS);
 
@@ -91,8 +101,10 @@ final class Shard implements EventHandler<HubEvent> {
     /** Set by the shutdown thread once this shard's thread has ended: count deliveries as dropped, offer nothing. */
     private boolean abandoning;
 
-    Shard(DisruptorHub hub, int index, int shardCount, SlowConsumerPolicy policy, HubListener listener) {
+    Shard(DisruptorHub hub, int index, int shardCount, SlowConsumerPolicy policy, HubListener listener,
+          HistoryStage inlineHistory) {
         this.hub = hub;
+        this.inlineHistory = inlineHistory;
         this.index = index;
         this.shardCount = shardCount;
         this.policy = policy;
@@ -117,6 +129,9 @@ final class Shard implements EventHandler<HubEvent> {
             applyPendingLeaves(sequence - 1);
         }
         try {
+            if (inlineHistory != null) {
+                inlineHistory.process(event);
+            }
             dispatch(event);
         } catch (Throwable t) {
             error("processing event " + sequence, t);
@@ -149,7 +164,7 @@ final class Shard implements EventHandler<HubEvent> {
                 broadcast(e.message, e.sessionId);
                 break;
             case HubEvent.PUBLISH:
-                publish(e.topic, e.message);
+                publish(e.topic, e.message, e.envelope);
                 break;
             case HubEvent.SEND:
                 if (owns(e.sessionId)) {
@@ -168,7 +183,7 @@ final class Shard implements EventHandler<HubEvent> {
                 break;
             case HubEvent.SUBSCRIBE:
                 if (owns(e.sessionId)) {
-                    subscribe(e.sessionId, e.topic);
+                    subscribe(e.sessionId, e.topic, e.options, e.recovery);
                 }
                 break;
             case HubEvent.UNSUBSCRIBE:
@@ -231,19 +246,51 @@ final class Shard implements EventHandler<HubEvent> {
         memberCount = last;
     }
 
-    private void subscribe(long id, String topicName) {
+    /**
+     * Subscribes a member, or changes its envelope choice if it is subscribed already; then, for a subscription with
+     * options, tells its listener the outcome and replays what the history stage copied, before any later event.
+     */
+    private void subscribe(long id, String topicName, SubscribeOptions options, Recovery recovery) {
         Member m = byId.get(id);
         if (m == null) {
             return;
         }
+        boolean wantsEnvelope = options != null && options.envelope();
         Topic t = topics.get(topicName);
         if (t == null) {
             t = new Topic(topicName);
             topics.put(topicName, t);
-        } else if (m.topicPosition(t) >= 0) {
+            t.add(m, wantsEnvelope);
+        } else {
+            int position = m.topicPosition(t);
+            if (position < 0) {
+                t.add(m, wantsEnvelope);
+            } else if (options != null) {
+                t.setEnvelope(m, position, wantsEnvelope);
+            }
+        }
+        if (recovery == null || abandoning) {
             return;
         }
-        t.add(m);
+        SubscribeResult result = recovery.result;
+        if (result.recovering()) {
+            if (result.recovered()) {
+                recovered++;
+            } else {
+                notRecovered++;
+            }
+        }
+        try {
+            options.listener().onSubscribed(m.session, result);
+        } catch (Throwable e) {
+            error("subscription listener of session " + id, e);
+        }
+        Message[] replay = recovery.replay;
+        for (Message message : replay) {
+            if (deliver(m, message)) {
+                replayed++;
+            }
+        }
     }
 
     private void unsubscribe(long id, String topicName) {
@@ -315,15 +362,22 @@ final class Shard implements EventHandler<HubEvent> {
         }
     }
 
-    private void publish(String topicName, Message message) {
+    private void publish(String topicName, Message message, Message envelope) {
         Topic t = topics.get(topicName);
         if (t == null) {
             return;
         }
         Member[] ms = t.members;
         int n = t.size;
-        for (int i = 0; i < n; i++) {
-            deliver(ms[i], message);
+        if (envelope == null) {
+            for (int i = 0; i < n; i++) {
+                deliver(ms[i], message);
+            }
+        } else {
+            boolean[] wants = t.envelope;
+            for (int i = 0; i < n; i++) {
+                deliver(ms[i], wants[i] ? envelope : message);
+            }
         }
     }
 
@@ -336,27 +390,30 @@ final class Shard implements EventHandler<HubEvent> {
         }
     }
 
-    private void deliver(Member m, Message message) {
+    /** Offers a message to a member, applying the slow-consumer policy; returns whether it was enqueued. */
+    private boolean deliver(Member m, Message message) {
         if (m.slowDisconnected) {
             droppedDisconnect++;
             if (!m.disconnectReported && !abandoning) {
                 m.lost++;
                 touch(m);
             }
-            return;
+            return false;
         }
         if (abandoning) {
             droppedClosed++;
-            return;
+            return false;
         }
         OfferResult r = offer(m, message);
         if (r == OfferResult.ENQUEUED) {
             delivered++;
             touch(m);
+            return true;
         } else if (r == OfferResult.FULL) {
-            onFull(m, message);
+            return onFull(m, message);
         } else {
             droppedClosed++;
+            return false;
         }
     }
 
@@ -376,13 +433,13 @@ final class Shard implements EventHandler<HubEvent> {
         return r;
     }
 
-    private void onFull(Member m, Message message) {
+    private boolean onFull(Member m, Message message) {
         if (policy == SlowConsumerPolicy.DROP_NEWEST) {
             droppedNewest++;
             m.lost++;
             touch(m);
         } else if (policy == SlowConsumerPolicy.DROP_OLDEST) {
-            dropOldest(m, message);
+            return dropOldest(m, message);
         } else {
             droppedDisconnect++;
             slowDisconnects++;
@@ -395,6 +452,7 @@ final class Shard implements EventHandler<HubEvent> {
                 error("closing slow session " + m.id, t);
             }
         }
+        return false;
     }
 
     /**
@@ -402,7 +460,7 @@ final class Shard implements EventHandler<HubEvent> {
      * to {@code droppedOldest}: the evicted message was counted as delivered when it was enqueued, and is now lost.
      * That keeps {@code delivered + dropped == accepted x members}.
      */
-    private void dropOldest(Member m, Message message) {
+    private boolean dropOldest(Member m, Message message) {
         touch(m);
         for (int i = 0; i < MAX_EVICTIONS_PER_DELIVERY; i++) {
             boolean evicted;
@@ -421,15 +479,16 @@ final class Shard implements EventHandler<HubEvent> {
             OfferResult r = offer(m, message);
             if (r == OfferResult.ENQUEUED) {
                 delivered++;
-                return;
+                return true;
             }
             if (r != OfferResult.FULL) {
                 droppedClosed++;
-                return;
+                return false;
             }
         }
         droppedNewest++;
         m.lost++;
+        return false;
     }
 
     private void touch(Member m) {
@@ -477,7 +536,8 @@ final class Shard implements EventHandler<HubEvent> {
     // ------------------------------------------------------------------------------------------------ counters
 
     /** Counts an exception caught on this shard's thread. */
-    void error(String what, Throwable t) {
+    @Override
+    public void error(String what, Throwable t) {
         errors++;
         if (errors <= LOUD_ERRORS || errors % 1000 == 0) {
             LOG.warn("hub shard {}: {} failed (error #{} on this shard)", index, what, errors, t);
@@ -497,6 +557,9 @@ final class Shard implements EventHandler<HubEvent> {
         p.lazySet(C_ERRORS, errors);
         p.lazySet(C_SESSIONS, memberCount);
         p.lazySet(C_BATCHES, batches);
+        p.lazySet(C_REPLAYED, replayed);
+        p.lazySet(C_RECOVERED, recovered);
+        p.lazySet(C_NOT_RECOVERED, notRecovered);
     }
 
     /** Publishes the counters after the shutdown thread changed them (called once this shard's thread has ended). */

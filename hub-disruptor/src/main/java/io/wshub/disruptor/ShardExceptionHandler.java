@@ -8,13 +8,13 @@ import com.lmax.disruptor.ExceptionHandler;
  * goes on with the next event. The shard's handler already catches what sessions and listeners throw, so this is a
  * safety net.
  *
- * <p>Thread-safety: called on the shard's fan-out thread only.
+ * <p>Thread-safety: called on the owning hub thread only (a shard's, or the history stage's).
  */
 final class ShardExceptionHandler implements ExceptionHandler<HubEvent> {
 
-    private final Shard shard;
+    private final ErrorSink shard;
 
-    ShardExceptionHandler(Shard shard) {
+    ShardExceptionHandler(ErrorSink shard) {
         this.shard = shard;
     }
 

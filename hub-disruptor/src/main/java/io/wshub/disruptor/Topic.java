@@ -11,6 +11,8 @@ final class Topic {
 
     final String name;
     Member[] members = new Member[4];
+    /** Whether the member at the same index receives envelopes instead of raw messages. */
+    boolean[] envelope = new boolean[4];
     int size;
 
     Topic(String name) {
@@ -18,9 +20,10 @@ final class Topic {
     }
 
     /** Adds a member that is not yet subscribed. */
-    void add(Member m) {
+    void add(Member m, boolean wantsEnvelope) {
         if (size == members.length) {
             members = Arrays.copyOf(members, size * 2);
+            envelope = Arrays.copyOf(envelope, size * 2);
         }
         if (m.topicCount == m.topics.length) {
             int capacity = Math.max(2, m.topicCount * 2);
@@ -30,7 +33,13 @@ final class Topic {
         m.topics[m.topicCount] = this;
         m.topicSlots[m.topicCount] = size;
         m.topicCount++;
+        envelope[size] = wantsEnvelope;
         members[size++] = m;
+    }
+
+    /** Sets whether a subscribed member receives envelopes. */
+    void setEnvelope(Member m, int position, boolean wantsEnvelope) {
+        envelope[m.topicSlots[position]] = wantsEnvelope;
     }
 
     /**
@@ -44,7 +53,9 @@ final class Topic {
         int last = size - 1;
         Member moved = members[last];
         members[slot] = moved;
+        envelope[slot] = envelope[last];
         members[last] = null;
+        envelope[last] = false;
         size = last;
         if (moved != m) {
             moved.topicSlots[moved.topicPosition(this)] = slot;

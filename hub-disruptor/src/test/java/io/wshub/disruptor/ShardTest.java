@@ -43,7 +43,7 @@ class ShardTest {
             public void onLagged(Session session, long lost) {
                 lagged.add(lost);
             }
-        });
+        }, null);
     }
 
     private HubEvent event(int shards, int type, Session session, long id, String topic, Message message) {
