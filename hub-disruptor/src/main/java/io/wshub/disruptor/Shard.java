@@ -269,8 +269,12 @@ final class Shard implements EventHandler<HubEvent>, ErrorSink {
                 t.setEnvelope(m, position, wantsEnvelope);
             }
         }
-        if (recovery == null || abandoning) {
+        if (options == null || abandoning) {
             return;
+        }
+        if (recovery == null) {
+            // The history stage failed on this event (counted there): recover nothing, and still say so.
+            recovery = new Recovery(new SubscribeResult(topicName, options.since() != null, false, 0, null), null);
         }
         SubscribeResult result = recovery.result;
         if (result.recovering()) {
