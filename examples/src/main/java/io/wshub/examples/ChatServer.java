@@ -1,7 +1,7 @@
 package io.wshub.examples;
 
-import io.wshub.api.BroadcastEndpoint;
 import io.wshub.api.Endpoint;
+import io.wshub.api.HistoryConfig;
 import io.wshub.api.RunningServer;
 import io.wshub.api.ServerConfig;
 import io.wshub.api.SlowConsumerPolicy;
@@ -14,14 +14,28 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The chat example: a plain broadcast hub. Every text and binary message a client sends goes, unchanged, to every
- * connected client (the sender too); arrivals and departures are announced as JSON text messages
- * ({@link PresenceNotices}). A browser page, {@code chat.html}, is served on a port of its own ({@link PageServer}).
+ * The chat example: a plain relay. Every text and binary message a client sends goes, unchanged, to every connected
+ * client (the sender too); arrivals and departures are announced as JSON text messages ({@link PresenceNotices}). A
+ * browser page, {@code chat.html}, is served on a port of its own ({@link PageServer}).
+ *
+ * <p>The chat messages are publications on one topic, {@value #CHAT_TOPIC}, whose history the hub keeps within
+ * bounds, so a client that connects with {@code ?recover=1} receives them in an envelope with their offsets and, after
+ * a reconnect with {@code ?recover=1&offset=N&epoch=E}, exactly the ones it missed ({@link ChatRelay},
+ * {@link ChatEnvelope}, {@link RecoveryQuery}). A plain client sees none of that.
  *
  * <p>Thread-safety: the accessors may be called from any thread; call {@link #close()} once, from one thread that is
  * not a transport thread.
  */
 public final class ChatServer implements AutoCloseable {
+
+    /** The topic of the chat messages, which has history. */
+    public static final String CHAT_TOPIC = "chat";
+    /** The topic of the presence notices, which has none. */
+    public static final String PRESENCE_TOPIC = "presence";
+    /** How many chat messages the history keeps by default. */
+    public static final int DEFAULT_HISTORY = 500;
+    /** How long the history keeps a chat message by default. */
+    public static final Duration DEFAULT_HISTORY_TTL = Duration.ofMinutes(5);
 
     private final DisruptorHub hub;
     private final RunningServer webSocket;
@@ -35,7 +49,8 @@ public final class ChatServer implements AutoCloseable {
     }
 
     /**
-     * Starts the hub, the WebSocket server and the page server.
+     * Starts the hub, the WebSocket server and the page server, with the default history bounds
+     * ({@value #DEFAULT_HISTORY} messages, 5 minutes).
      *
      * @param transport the transport's name, {@code undertow} or {@code java-websocket}; not null
      * @param config where the WebSocket endpoint listens; not null
@@ -44,13 +59,37 @@ public final class ChatServer implements AutoCloseable {
      * @throws IOException if a port cannot be bound
      */
     public static ChatServer start(String transport, ServerConfig config, int pagePort) throws IOException {
+        return start(transport, config, pagePort, DEFAULT_HISTORY, DEFAULT_HISTORY_TTL);
+    }
+
+    /**
+     * Starts the hub, the WebSocket server and the page server.
+     *
+     * @param transport the transport's name, {@code undertow} or {@code java-websocket}; not null
+     * @param config where the WebSocket endpoint listens; not null
+     * @param pagePort the page server's port, 0 for any free one
+     * @param history how many chat messages the history keeps, 1 to {@value HistoryConfig#MAX_MAX_PUBLICATIONS}
+     * @param historyTtl how long the history keeps a chat message, 1 ms to 30 days; not null
+     * @return the running chat server
+     * @throws IOException if a port cannot be bound
+     * @throws IllegalArgumentException if a history bound is out of range
+     */
+    public static ChatServer start(String transport, ServerConfig config, int pagePort, int history,
+                                   Duration historyTtl) throws IOException {
+        HistoryConfig chatHistory = HistoryConfig.builder()
+                .maxPublications(history)
+                .ttl(historyTtl)
+                .topics(CHAT_TOPIC::equals) // presence notices are not kept
+                .envelope(new ChatEnvelope())
+                .build();
         DisruptorHub hub = DisruptorHub.start(DisruptorHubConfig.builder()
                 .slowConsumerPolicy(SlowConsumerPolicy.DISCONNECT) // a client that cannot keep up reconnects
+                .history(chatHistory)
                 .build());
         RunningServer webSocket = null;
         try {
-            Endpoint chat = new PresenceNotices(new BroadcastEndpoint(hub, false), hub);
-            webSocket = Transports.start(transport, config, chat);
+            Endpoint chat = new PresenceNotices(new ChatRelay(hub, CHAT_TOPIC, PRESENCE_TOPIC), hub, PRESENCE_TOPIC);
+            webSocket = Transports.start(transport, config, chat, RecoveryQuery.POLICY);
             PageServer page = PageServer.start(config.host(), pagePort, webSocket.port(), config.path());
             return new ChatServer(hub, webSocket, page);
         } catch (IOException | RuntimeException e) {

@@ -6,8 +6,8 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * The command line: {@code java -jar wshub-examples.jar [echo|chat] [--transport NAME] [--host HOST] [--port N]
- * [--path /P]}; see {@link Options#USAGE}. Exit status: 0 after {@code --help}, 2 for a wrong argument, 1 if the server
- * cannot start; otherwise it runs until Ctrl-C or SIGTERM.
+ * [--path /P] [--history N] [--history-ttl T]}; see {@link Options#USAGE}. Exit status: 0 after {@code --help}, 2
+ * for a wrong argument, 1 if the server cannot start; otherwise it runs until Ctrl-C or SIGTERM.
  */
 public final class Main {
 
@@ -67,7 +67,8 @@ public final class Main {
             out.flush();
             return echo::stop;
         }
-        var chat = ChatServer.start(options.transport(), options.serverConfig(), options.pagePort());
+        var chat = ChatServer.start(options.transport(), options.serverConfig(), options.pagePort(), options.history(),
+                options.historyTtl());
         out.println("listening " + chat.webSocket().uri());
         out.println("page " + chat.pageUri());
         out.flush();

@@ -1,6 +1,8 @@
 package io.wshub.examples;
 
+import io.wshub.api.HistoryConfig;
 import io.wshub.api.ServerConfig;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -16,8 +18,11 @@ import java.util.Objects;
  * @param host the host to bind and to print; not null
  * @param port the WebSocket port, 0 for an ephemeral one
  * @param path the WebSocket path, starting with {@code /}; not null
+ * @param history how many chat messages the chat's history keeps, 1 to {@value HistoryConfig#MAX_MAX_PUBLICATIONS}
+ * @param historyTtl how long the chat's history keeps a message, 1 ms to 30 days; not null
  */
-public record Options(Mode mode, String transport, String host, int port, String path) {
+public record Options(Mode mode, String transport, String host, int port, String path, int history,
+                      Duration historyTtl) {
 
     /** The examples this jar runs. */
     public enum Mode {
@@ -42,6 +47,9 @@ public record Options(Mode mode, String transport, String host, int port, String
             "  --host HOST          address to bind (default 127.0.0.1)",
             "  --port N             WebSocket port, 0 for any free port (default 8080)",
             "  --path /P            WebSocket path (default /ws)",
+            "  --history N          chat: how many messages a reconnecting client can catch up on (default "
+                    + ChatServer.DEFAULT_HISTORY + ")",
+            "  --history-ttl T      chat: for how long, such as 90s, 5m or 2h (default 5m)",
             "  -h, --help           print this help",
             "",
             "When ready it prints 'listening ws://HOST:PORT/PATH' and, for chat, 'page http://HOST:PORT/':",
@@ -60,6 +68,7 @@ public record Options(Mode mode, String transport, String host, int port, String
         Objects.requireNonNull(transport, "transport");
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(historyTtl, "historyTtl");
         String wrong = checkTransport(transport);
         if (wrong == null) {
             wrong = checkHost(host);
@@ -73,9 +82,31 @@ public record Options(Mode mode, String transport, String host, int port, String
         if (wrong == null) {
             wrong = checkPath(path);
         }
+        if (wrong == null && (history < 1 || history > HistoryConfig.MAX_MAX_PUBLICATIONS)) {
+            wrong = "--history must be 1 to " + HistoryConfig.MAX_MAX_PUBLICATIONS + ", was " + history;
+        }
+        if (wrong == null && (historyTtl.compareTo(HistoryConfig.MIN_TTL) < 0
+                || historyTtl.compareTo(HistoryConfig.MAX_TTL) > 0)) {
+            wrong = "--history-ttl must be 1ms to 30d, was " + formatDuration(historyTtl);
+        }
         if (wrong != null) {
             throw new IllegalArgumentException(wrong);
         }
+    }
+
+    /**
+     * Creates options with the chat's default history bounds ({@link ChatServer#DEFAULT_HISTORY},
+     * {@link ChatServer#DEFAULT_HISTORY_TTL}).
+     *
+     * @param mode which example to run; not null
+     * @param transport the transport's name; not null
+     * @param host the host to bind; not null
+     * @param port the WebSocket port, 0 for an ephemeral one
+     * @param path the WebSocket path; not null
+     * @throws IllegalArgumentException if a field is out of range
+     */
+    public Options(Mode mode, String transport, String host, int port, String path) {
+        this(mode, transport, host, port, path, ChatServer.DEFAULT_HISTORY, ChatServer.DEFAULT_HISTORY_TTL);
     }
 
     /**
@@ -130,6 +161,8 @@ public record Options(Mode mode, String transport, String host, int port, String
         String host = d.host();
         String port = String.valueOf(d.port());
         String path = d.path();
+        String history = String.valueOf(d.history());
+        String historyTtl = formatDuration(d.historyTtl());
         if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
             return new Parsed.Help();
         }
@@ -151,7 +184,7 @@ public record Options(Mode mode, String transport, String host, int port, String
             }
             int eq = arg.indexOf('=');
             String flag = eq < 0 ? arg : arg.substring(0, eq);
-            if (!List.of("--transport", "--host", "--port", "--path").contains(flag)) {
+            if (!List.of("--transport", "--host", "--port", "--path", "--history", "--history-ttl").contains(flag)) {
                 return new Parsed.Invalid("unknown option '" + flag + "'");
             }
             String value;
@@ -166,6 +199,8 @@ public record Options(Mode mode, String transport, String host, int port, String
                 case "--transport" -> transport = value;
                 case "--host" -> host = value;
                 case "--port" -> port = value;
+                case "--history" -> history = value;
+                case "--history-ttl" -> historyTtl = value;
                 default -> path = value;
             }
         }
@@ -175,11 +210,63 @@ public record Options(Mode mode, String transport, String host, int port, String
         } catch (NumberFormatException e) {
             return new Parsed.Invalid("--port must be a number from 0 to 65535, was '" + port + "'");
         }
+        int historyNumber;
         try {
-            return new Parsed.Run(new Options(mode == null ? Mode.CHAT : mode, transport, host, portNumber, path));
+            historyNumber = Integer.parseInt(history);
+        } catch (NumberFormatException e) {
+            return new Parsed.Invalid("--history must be a number from 1 to " + HistoryConfig.MAX_MAX_PUBLICATIONS
+                    + ", was '" + history + "'");
+        }
+        Duration ttl = parseDuration(historyTtl);
+        if (ttl == null) {
+            return new Parsed.Invalid("--history-ttl must be a number and a unit (ms, s, m, h or d) such as 90s, 5m "
+                    + "or 2h, was '" + historyTtl + "'");
+        }
+        try {
+            return new Parsed.Run(new Options(mode == null ? Mode.CHAT : mode, transport, host, portNumber, path,
+                    historyNumber, ttl));
         } catch (IllegalArgumentException e) {
             return new Parsed.Invalid(e.getMessage());
         }
+    }
+
+    /** Parses {@code 500ms}, {@code 90s}, {@code 5m}, {@code 2h} or {@code 1d}; null if it is not one of those. */
+    private static Duration parseDuration(String text) {
+        int digits = 0;
+        while (digits < text.length() && text.charAt(digits) >= '0' && text.charAt(digits) <= '9') {
+            digits++;
+        }
+        if (digits == 0 || digits > 9) {
+            return null;
+        }
+        long n = Long.parseLong(text.substring(0, digits));
+        return switch (text.substring(digits)) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            case "d" -> Duration.ofDays(n);
+            default -> null;
+        };
+    }
+
+    /** Formats a duration the way {@link #parseDuration} reads it, in the largest unit that divides it. */
+    private static String formatDuration(Duration d) {
+        if (d.isNegative() || d.getSeconds() > Long.MAX_VALUE / 1000 || d.getNano() % 1_000_000 != 0) {
+            return d.toString();
+        }
+        long ms = d.toMillis();
+        if (ms == 0) {
+            return "0s";
+        }
+        long[] sizes = {86_400_000L, 3_600_000L, 60_000L, 1_000L};
+        String[] units = {"d", "h", "m", "s"};
+        for (int i = 0; i < sizes.length; i++) {
+            if (ms % sizes[i] == 0) {
+                return ms / sizes[i] + units[i];
+            }
+        }
+        return ms + "ms";
     }
 
     private static String checkTransport(String transport) {

@@ -9,8 +9,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Wraps an endpoint and tells everyone on a hub when a client arrives or leaves, with a JSON text message such as
- * {@code {"type":"system","text":"someone joined (3 online)"}}. The server knows no names: a chat client puts its
- * user's name inside the messages it sends.
+ * {@code {"type":"system","text":"someone joined (3 online)"}}, published on a topic that every session subscribes to
+ * (the delegate subscribes it; {@link ChatRelay} does). The server knows no names: a chat client puts its user's name
+ * inside the messages it sends.
  *
  * <p>Thread-safety: may serve any number of sessions from any number of transport threads.
  */
@@ -18,23 +19,26 @@ public final class PresenceNotices implements Endpoint {
 
     private final Endpoint delegate;
     private final Hub hub;
+    private final String topic;
     private final AtomicInteger online = new AtomicInteger();
 
     /**
      * Creates the wrapper.
      *
-     * @param delegate the endpoint that does the real work, usually a {@link io.wshub.api.BroadcastEndpoint} on
-     *                 {@code hub}; not null
+     * @param delegate the endpoint that does the real work, usually a {@link ChatRelay} on {@code hub} that
+     *                 subscribes each session to {@code topic}; not null
      * @param hub the hub that carries the notices; not null
+     * @param topic the topic the notices are published on; not null
      */
-    public PresenceNotices(Endpoint delegate, Hub hub) {
+    public PresenceNotices(Endpoint delegate, Hub hub, String topic) {
         this.delegate = Objects.requireNonNull(delegate, "delegate");
         this.hub = Objects.requireNonNull(hub, "hub");
+        this.topic = Objects.requireNonNull(topic, "topic");
     }
 
     @Override
     public void onOpen(Session session) {
-        delegate.onOpen(session); // joins the hub first, so the newcomer sees its own notice
+        delegate.onOpen(session); // subscribes first, so the newcomer sees its own notice
         announce("someone joined (" + online.incrementAndGet() + " online)");
     }
 
@@ -56,6 +60,6 @@ public final class PresenceNotices implements Endpoint {
 
     private void announce(String text) {
         // The text is ours (letters, digits, spaces, parentheses): nothing in it needs JSON escaping.
-        hub.broadcast(Message.text("{\"type\":\"system\",\"text\":\"" + text + "\"}"));
+        hub.publish(topic, Message.text("{\"type\":\"system\",\"text\":\"" + text + "\"}"));
     }
 }

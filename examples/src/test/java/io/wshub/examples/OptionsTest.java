@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.wshub.examples.Options.Mode;
 import io.wshub.examples.Options.Parsed;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -36,6 +37,24 @@ class OptionsTest {
     }
 
     @Test
+    void shouldReadTheHistoryBoundsAndDefaultToTheChatServers() {
+        assertThat(Options.defaults().history()).isEqualTo(ChatServer.DEFAULT_HISTORY).isEqualTo(500);
+        assertThat(Options.defaults().historyTtl()).isEqualTo(ChatServer.DEFAULT_HISTORY_TTL)
+                .isEqualTo(Duration.ofMinutes(5));
+        assertThat(Options.parse("--history", "50", "--history-ttl", "90s")).isEqualTo(new Parsed.Run(
+                new Options(Mode.CHAT, "undertow", "127.0.0.1", 8080, "/ws", 50, Duration.ofSeconds(90))));
+        assertThat(Options.parse("--history=1", "--history-ttl=1ms")).isEqualTo(new Parsed.Run(
+                new Options(Mode.CHAT, "undertow", "127.0.0.1", 8080, "/ws", 1, Duration.ofMillis(1))));
+        assertThat(Options.parse("--history", "1048576", "--history-ttl", "30d")).isEqualTo(new Parsed.Run(
+                new Options(Mode.CHAT, "undertow", "127.0.0.1", 8080, "/ws", 1_048_576, Duration.ofDays(30))));
+        assertThat(Options.parse("--history-ttl", "2h")).isInstanceOfSatisfying(Parsed.Run.class,
+                r -> assertThat(r.options().historyTtl()).isEqualTo(Duration.ofHours(2)));
+        assertThat(Options.parse("--history-ttl", "10m")).isInstanceOfSatisfying(Parsed.Run.class,
+                r -> assertThat(r.options().historyTtl()).isEqualTo(Duration.ofMinutes(10)));
+        assertThat(Options.USAGE).contains("--history N", "--history-ttl T");
+    }
+
+    @Test
     void shouldAskForHelpWhereverTheFlagIs() {
         assertThat(Options.parse("--help")).isInstanceOf(Parsed.Help.class);
         assertThat(Options.parse("-h")).isInstanceOf(Parsed.Help.class);
@@ -64,6 +83,19 @@ class OptionsTest {
             --path ws                    | --path must start with '/'
             --path /a?b=1                | --path must start with '/' and hold no spaces, '?' or '#', was '/a?b=1'
             --path /a#b                  | --path must start with '/'
+            --history                    | --history needs a value
+            --history 0                  | --history must be 1 to 1048576, was 0
+            --history=1048577            | --history must be 1 to 1048576, was 1048577
+            --history lots               | --history must be a number from 1 to 1048576, was 'lots'
+            --history -5                 | --history must be 1 to 1048576, was -5
+            --history-ttl 5              | --history-ttl must be a number and a unit (ms, s, m, h or d) such as 90s
+            --history-ttl 1w             | --history-ttl must be a number and a unit (ms, s, m, h or d) such as 90s
+            --history-ttl=m              | --history-ttl must be a number and a unit
+            --history-ttl 1.5h           | --history-ttl must be a number and a unit
+            --history-ttl 0s             | --history-ttl must be 1ms to 30d, was 0s
+            --history-ttl 31d            | --history-ttl must be 1ms to 30d, was 31d
+            --history-ttl 721h           | --history-ttl must be 1ms to 30d, was 721h
+            --history-ttl 9999999999d    | --history-ttl must be a number and a unit
             """)
     void shouldSayWhatIsWrong(String line, String message) {
         Parsed parsed = Options.parse(line.split(" "));
@@ -99,5 +131,8 @@ class OptionsTest {
     void shouldRefuseInvalidOptionsWhenBuiltDirectly() {
         assertThatThrownBy(() -> new Options(Mode.ECHO, "undertow", "127.0.0.1", 70000, "/ws"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--port");
+        assertThatThrownBy(() -> new Options(Mode.CHAT, "undertow", "127.0.0.1", 0, "/ws", 10, Duration.ofNanos(1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("--history-ttl must be 1ms to 30d, was PT0.000000001S");
     }
 }

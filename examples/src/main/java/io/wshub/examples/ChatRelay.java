@@ -1,0 +1,109 @@
+package io.wshub.examples;
+
+import io.wshub.api.CloseCode;
+import io.wshub.api.Endpoint;
+import io.wshub.api.Hub;
+import io.wshub.api.Message;
+import io.wshub.api.PublishResult;
+import io.wshub.api.Session;
+import io.wshub.api.SubscribeOptions;
+import java.util.Objects;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The chat's relay: every session that opens joins the hub and subscribes to the chat topic (whose publications the
+ * hub keeps in its history) and then to the presence topic; every text and binary message a session sends is
+ * published, unchanged, on the chat topic, so it reaches every session, the sender included; a session leaves the
+ * hub when it closes.
+ *
+ * <p>A plain session subscribes with {@link SubscribeOptions#plain()} and receives each message as it was sent. A
+ * session the {@link RecoveryQuery#POLICY} accepted with a {@link RecoveryQuery} subscribes with envelopes
+ * ({@link ChatEnvelope}), from the position it named if any, and a listener that offers it the recovery frame: the
+ * hub runs the listener before it offers the session any replayed or live publication, and nothing else reaches the
+ * session before (it is subscribed to nothing else yet, and the chat uses no broadcasts), so the recovery frame is its
+ * first frame.
+ *
+ * <p>If the hub refuses a message ({@link PublishResult#BACKPRESSURED}), it is dropped and counted in
+ * {@link #rejected()}. If it refuses a join or a subscription, the session is closed with 1013 (try again later), or
+ * 1001 (going away) when the hub is shut down.
+ *
+ * <p>Thread-safety: may serve any number of sessions from any number of transport threads.
+ */
+public final class ChatRelay implements Endpoint {
+
+    private final Hub hub;
+    private final String chatTopic;
+    private final String presenceTopic;
+    private final LongAdder rejected = new LongAdder();
+    private final SubscribeOptions resumeWithoutPosition = SubscribeOptions.builder()
+            .envelope(true)
+            .listener((session, result) -> session.offer(ChatEnvelope.recoveryFrame(result)))
+            .build();
+
+    /**
+     * Creates the relay.
+     *
+     * @param hub the hub; not null; it must keep a history with a {@link ChatEnvelope} for {@code chatTopic} to serve
+     *            {@code ?recover=1} sessions
+     * @param chatTopic the topic that carries the chat messages; not null
+     * @param presenceTopic the topic that carries {@link PresenceNotices}, subscribed to after the chat topic; not null
+     */
+    public ChatRelay(Hub hub, String chatTopic, String presenceTopic) {
+        this.hub = Objects.requireNonNull(hub, "hub");
+        this.chatTopic = Objects.requireNonNull(chatTopic, "chatTopic");
+        this.presenceTopic = Objects.requireNonNull(presenceTopic, "presenceTopic");
+    }
+
+    /**
+     * Returns how many received messages the hub refused with {@link PublishResult#BACKPRESSURED} or
+     * {@link PublishResult#CLOSED}.
+     *
+     * @return the refused message count
+     */
+    public long rejected() {
+        return rejected.sum();
+    }
+
+    @Override
+    public void onOpen(Session session) {
+        SubscribeOptions options = SubscribeOptions.plain();
+        if (session.attributes().get(RecoveryQuery.ATTRIBUTE) instanceof RecoveryQuery query) {
+            options = query.since() == null ? resumeWithoutPosition : SubscribeOptions.builder()
+                    .since(query.since())
+                    .envelope(true)
+                    .listener(resumeWithoutPosition.listener())
+                    .build();
+        }
+        if (refused(session, hub.join(session))
+                || refused(session, hub.subscribe(session, chatTopic, options))) {
+            return;
+        }
+        refused(session, hub.subscribe(session, presenceTopic));
+    }
+
+    @Override
+    public void onMessage(Session session, Message message) {
+        if (hub.publish(chatTopic, message) != PublishResult.ACCEPTED) {
+            rejected.increment();
+        }
+    }
+
+    @Override
+    public void onClose(Session session, int code, String reason) {
+        hub.leave(session);
+    }
+
+    private static boolean refused(Session session, PublishResult r) {
+        if (r == PublishResult.BACKPRESSURED) {
+            session.close(CloseCode.TRY_AGAIN_LATER, "hub busy");
+        } else if (r == PublishResult.CLOSED) {
+            session.close(CloseCode.GOING_AWAY, "hub shut down");
+        }
+        return r != PublishResult.ACCEPTED;
+    }
+
+    @Override
+    public String toString() {
+        return "ChatRelay[chat=" + chatTopic + ", presence=" + presenceTopic + "]";
+    }
+}
