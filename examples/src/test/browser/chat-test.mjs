@@ -5,11 +5,11 @@
 // Environment: CHROMIUM_PATH (default /usr/bin/chromium). Prints one "ok ..." line per step; exits 0 when every step
 // passed, 1 with the reason otherwise. With --reconnect it then prints "ready-for-restart" and expects the caller to
 // stop the server and start it again on the same WebSocket port; it checks that both tabs notice, reconnect by
-// themselves and can chat again.
+// themselves, say that the history was lost (a new server has a new epoch) and can chat again.
+//
+// Each tab has a browser context of its own, so that one can go offline while the other stays online. chromium.launch
+// gives the browser a fresh temporary profile (--user-data-dir) and removes it on close.
 import { chromium } from 'playwright-core';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 
 const [pageUrl, ...flags] = process.argv.slice(2);
 if (!pageUrl) {
@@ -19,19 +19,21 @@ if (!pageUrl) {
 const reconnect = flags.includes('--reconnect');
 const STEP_TIMEOUT = 30_000; // generous: two cores shared by several builds
 
-const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'wshub-chromium-'));
-let context = null;
+const LOST = 'history lost \u2014 showing new messages only';
+
+let browser = null;
 try {
-  context = await chromium.launchPersistentContext(userDataDir, {
+  browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
     headless: true,
     timeout: 60_000,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
-  context.setDefaultTimeout(STEP_TIMEOUT);
-  const alice = await openTab('alice');
-  const bob = await openTab('bob');
+  const aliceContext = await browser.newContext();
+  const bobContext = await browser.newContext();
+  const alice = await openTab(aliceContext, 'alice');
+  const bob = await openTab(bobContext, 'bob');
   console.log('ok both tabs connected');
 
   await sees(alice, 'li.system', 'someone joined (2 online)');
@@ -76,6 +78,56 @@ try {
   await sees(alice, 'li.other', '[binary message, 3 bytes]');
   console.log('ok messages from other kinds of client were shown as they came');
 
+  // Alice's tab goes offline and loses its connection; bob says three things; alice comes back online, resumes from
+  // the last message it had, and shows exactly those three, once each, in order, then "caught up 3 messages".
+  await aliceContext.setOffline(true);
+  await alice.evaluate(() => socket.close());
+  await alice.waitForSelector('#state.closed');
+  const missed = [1, 2, 3].map((n) => 'while alice was away ' + n + ' ' + Date.now());
+  for (const text of missed) {
+    await say(bob, text);
+  }
+  for (const text of missed) {
+    await sees(bob, 'li.chat', 'bob: ' + text);
+  }
+  if (await alice.evaluate(() => socket.readyState === WebSocket.OPEN)) {
+    throw new Error('the offline tab reconnected while offline');
+  }
+  await aliceContext.setOffline(false);
+  await sees(alice, 'li.recovery', 'caught up 3 messages');
+  const live = 'live after the catch-up ' + Date.now();
+  await say(bob, live);
+  await sees(alice, 'li.chat', 'bob: ' + live); // anything replayed twice would have come before this
+  const shown = await texts(alice);
+  const at = [...missed.map((t) => 'bob: ' + t), 'caught up 3 messages', 'bob: ' + live].map((t) => {
+    const all = shown.filter((s) => s === t).length;
+    if (all !== 1) {
+      throw new Error('"' + t + '" is shown ' + all + ' times, not once: ' + JSON.stringify(shown.slice(-12)));
+    }
+    return shown.indexOf(t);
+  });
+  if (at.some((index, i) => i > 0 && index <= at[i - 1])) {
+    throw new Error('the missed messages, the catch-up notice and the live one are out of order: '
+      + JSON.stringify(shown.slice(-12)));
+  }
+  console.log('ok a tab that was offline showed exactly the three messages it missed, once each, in order');
+
+  // A position the server's history does not cover (here: an epoch it never had) brings nothing old back.
+  await alice.evaluate(() => {
+    position = { offset: position.offset, epoch: 'not-this-servers-epoch' };
+    socket.close();
+  });
+  await sees(alice, 'li.recovery', LOST);
+  const fresh = 'after the lost history ' + Date.now();
+  await say(bob, fresh);
+  await sees(alice, 'li.chat', 'bob: ' + fresh);
+  const again = (await texts(alice)).filter((t) => missed.some((m) => t === 'bob: ' + m)).length;
+  if (again !== 3) {
+    throw new Error('after "history lost" the missed messages are shown ' + again + ' times in all, not 3');
+  }
+  console.log('ok a tab whose position the server no longer knows said the history was lost and showed new '
+    + 'messages only');
+
   if (reconnect) {
     console.log('ready-for-restart');
     for (const tab of [alice, bob]) {
@@ -86,6 +138,9 @@ try {
       await tab.waitForSelector('#state.open', { timeout: 60_000 });
     }
     console.log('ok both tabs reconnected');
+    await seesTimes(alice, 'li.recovery', LOST, 2); // once above, once now
+    await seesTimes(bob, 'li.recovery', LOST, 1);
+    console.log('ok both tabs said the history was lost after the restart');
     const back = 'back again ' + Date.now();
     await say(bob, back);
     await sees(alice, 'li.chat', 'bob: ' + back);
@@ -96,13 +151,13 @@ try {
   console.error('FAILED: ' + (e && e.stack ? e.stack : e));
   process.exitCode = 1;
 } finally {
-  if (context) {
-    await context.close().catch(() => {});
+  if (browser) {
+    await browser.close().catch(() => {});
   }
-  fs.rmSync(userDataDir, { recursive: true, force: true });
 }
 
-async function openTab(name) {
+async function openTab(context, name) {
+  context.setDefaultTimeout(STEP_TIMEOUT);
   const tab = await context.newPage();
   tab.on('pageerror', (e) => console.error('page error in ' + name + "'s tab: " + e));
   await tab.goto(pageUrl);
@@ -114,6 +169,17 @@ async function openTab(name) {
 async function say(tab, text) {
   await tab.fill('#text', text);
   await tab.press('#text', 'Enter');
+}
+
+// Every item of the message list, as shown.
+async function texts(tab) {
+  return tab.evaluate(() => [...document.querySelectorAll('#messages li')].map((li) => li.textContent));
+}
+
+// Waits until exactly n items of the message list, matched by selector, have this text.
+async function seesTimes(tab, selector, text, n) {
+  await tab.waitForFunction(([s, t, count]) => [...document.querySelectorAll('#messages ' + s)]
+    .filter((li) => li.textContent === t).length === count, [selector, text, n], { timeout: STEP_TIMEOUT });
 }
 
 // Waits until an item of the message list, matched by selector, has exactly this text.

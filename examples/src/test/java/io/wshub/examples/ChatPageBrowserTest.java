@@ -25,7 +25,9 @@ import org.junit.jupiter.params.provider.FieldSource;
 
 /**
  * The chat page in headless Chromium, two tabs, driven by {@code src/test/browser/chat-test.mjs} (playwright-core from
- * npm, Debian's {@code /usr/bin/chromium}). Skipped when node, the node modules or Chromium are missing, unless the
+ * npm, Debian's {@code /usr/bin/chromium}): chatting, markup shown as text, other kinds of client, a tab that goes
+ * offline and catches up on exactly what it missed, a position the server does not know ("history lost"), and, with
+ * a server restart, reconnection. Skipped when node, the node modules or Chromium are missing, unless the
  * environment variable {@code CI} is {@code true}: then it fails.
  */
 @Timeout(300)
@@ -84,7 +86,8 @@ class ChatPageBrowserTest {
             script.awaitLine("ready-for-restart");
             chat.close();
             chat = restart(transport, port);
-            script.awaitSuccess();
+            script.awaitSuccess("ok both tabs reconnected", "ok both tabs said the history was lost after the restart",
+                    "ok chat works after reconnecting");
         } finally {
             chat.close();
         }
@@ -156,7 +159,7 @@ class ChatPageBrowserTest {
             throw new AssertionError("the browser script never printed '" + expected + "':\n" + output());
         }
 
-        void awaitSuccess() throws Exception {
+        void awaitSuccess(String... alsoExpected) throws Exception {
             boolean exited = process.waitFor(SCRIPT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             if (!exited) {
                 kill();
@@ -168,7 +171,12 @@ class ChatPageBrowserTest {
             assertThat(process.exitValue()).as(output).isZero();
             assertThat(output).contains("ok a message from one tab appeared in both",
                     "ok messages from other kinds of client were shown as they came",
-                    "ok markup in a message was shown as text and not executed", "passed");
+                    "ok markup in a message was shown as text and not executed",
+                    "ok a tab that was offline showed exactly the three messages it missed, once each, in order",
+                    "ok a tab whose position the server no longer knows said the history was lost", "passed");
+            for (String line : alsoExpected) {
+                assertThat(output).contains(line);
+            }
         }
 
         private String output() {
