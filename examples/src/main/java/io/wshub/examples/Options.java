@@ -18,7 +18,7 @@ import java.util.Objects;
  * @param host the host to bind and to print; not null
  * @param port the WebSocket port, 0 for an ephemeral one
  * @param path the WebSocket path, starting with {@code /}; not null
- * @param history how many chat messages the chat's history keeps, 1 to {@value HistoryConfig#MAX_MAX_PUBLICATIONS}
+ * @param history how many chat messages the chat's history keeps, 1 to {@value #MAX_HISTORY}
  * @param historyTtl how long the chat's history keeps a message, 1 ms to 30 days; not null
  */
 public record Options(Mode mode, String transport, String host, int port, String path, int history,
@@ -31,6 +31,13 @@ public record Options(Mode mode, String transport, String host, int port, String
         /** Every text and binary message goes to every client; a browser page is served too. */
         CHAT
     }
+
+    /**
+     * The most chat messages {@code --history} may keep: a replay goes through the client's outbound queue, which
+     * holds 1,024 messages ({@link ServerConfig#maxQueuedMessages()}), so that the largest replay, the recovery frame
+     * and a few live messages always fit.
+     */
+    public static final int MAX_HISTORY = 1_000;
 
     /** The transports this jar bundles. */
     public static final List<String> TRANSPORTS = List.of("undertow", "java-websocket");
@@ -82,8 +89,9 @@ public record Options(Mode mode, String transport, String host, int port, String
         if (wrong == null) {
             wrong = checkPath(path);
         }
-        if (wrong == null && (history < 1 || history > HistoryConfig.MAX_MAX_PUBLICATIONS)) {
-            wrong = "--history must be 1 to " + HistoryConfig.MAX_MAX_PUBLICATIONS + ", was " + history;
+        if (wrong == null && (history < 1 || history > MAX_HISTORY)) {
+            wrong = "--history must be 1 to " + MAX_HISTORY + " (a replay must fit a client's queue of "
+                    + ServerConfig.builder().build().maxQueuedMessages() + " messages), was " + history;
         }
         if (wrong == null && (historyTtl.compareTo(HistoryConfig.MIN_TTL) < 0
                 || historyTtl.compareTo(HistoryConfig.MAX_TTL) > 0)) {
@@ -214,8 +222,8 @@ public record Options(Mode mode, String transport, String host, int port, String
         try {
             historyNumber = Integer.parseInt(history);
         } catch (NumberFormatException e) {
-            return new Parsed.Invalid("--history must be a number from 1 to " + HistoryConfig.MAX_MAX_PUBLICATIONS
-                    + ", was '" + history + "'");
+            return new Parsed.Invalid("--history must be a number from 1 to " + MAX_HISTORY + ", was '" + history
+                    + "'");
         }
         Duration ttl = parseDuration(historyTtl);
         if (ttl == null) {

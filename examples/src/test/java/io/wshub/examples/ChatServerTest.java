@@ -174,7 +174,9 @@ class ChatServerTest {
             assertThat(plain.next()).isEqualTo(notice("someone joined (1 online)"));
             String epoch;
             try (TestClient r1 = connect(chat, "?recover=1")) {
-                epoch = recovery(r1).epoch();
+                Recovery first = recovery(r1);
+                epoch = first.epoch();
+                assertThat(first).isEqualTo(new Recovery(false, 0, epoch, 0)); // nothing said yet
                 assertThat(r1.next()).isEqualTo(notice("someone joined (2 online)"));
                 assertThat(plain.next()).isEqualTo(notice("someone joined (2 online)"));
                 say(plain, 1, 3);

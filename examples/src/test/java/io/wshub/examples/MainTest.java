@@ -101,6 +101,14 @@ class MainTest {
         assertThat(run.drainStdout()).isEmpty();
     }
 
+    @Test
+    void shouldExitTwoForAHistoryBoundOutOfRange() throws Exception {
+        Run run = Run.start(temp, "chat", "--history-ttl", "31d");
+        assertThat(run.awaitExit()).isEqualTo(2);
+        assertThat(run.stderr()).contains("error: --history-ttl must be 1ms to 30d, was 31d");
+        assertThat(run.drainStdout()).isEmpty();
+    }
+
     @ParameterizedTest(name = "{0}")
     @FieldSource("TRANSPORTS")
     void shouldCloseClientsWith1001OnSigterm(String transport) throws Exception {

@@ -45,13 +45,19 @@ class OptionsTest {
                 new Options(Mode.CHAT, "undertow", "127.0.0.1", 8080, "/ws", 50, Duration.ofSeconds(90))));
         assertThat(Options.parse("--history=1", "--history-ttl=1ms")).isEqualTo(new Parsed.Run(
                 new Options(Mode.CHAT, "undertow", "127.0.0.1", 8080, "/ws", 1, Duration.ofMillis(1))));
-        assertThat(Options.parse("--history", "1048576", "--history-ttl", "30d")).isEqualTo(new Parsed.Run(
-                new Options(Mode.CHAT, "undertow", "127.0.0.1", 8080, "/ws", 1_048_576, Duration.ofDays(30))));
+        assertThat(Options.parse("--history", "1000", "--history-ttl", "30d")).isEqualTo(new Parsed.Run(
+                new Options(Mode.CHAT, "undertow", "127.0.0.1", 8080, "/ws", 1_000, Duration.ofDays(30))));
         assertThat(Options.parse("--history-ttl", "2h")).isInstanceOfSatisfying(Parsed.Run.class,
                 r -> assertThat(r.options().historyTtl()).isEqualTo(Duration.ofHours(2)));
         assertThat(Options.parse("--history-ttl", "10m")).isInstanceOfSatisfying(Parsed.Run.class,
                 r -> assertThat(r.options().historyTtl()).isEqualTo(Duration.ofMinutes(10)));
         assertThat(Options.USAGE).contains("--history N", "--history-ttl T");
+    }
+
+    @Test
+    void shouldSayWhyTheHistoryIsBounded() {
+        assertThat(Options.parse("--history", "1001")).isEqualTo(new Parsed.Invalid("--history must be 1 to 1000 "
+                + "(a replay must fit a client's queue of 1024 messages), was 1001"));
     }
 
     @Test
@@ -84,10 +90,11 @@ class OptionsTest {
             --path /a?b=1                | --path must start with '/' and hold no spaces, '?' or '#', was '/a?b=1'
             --path /a#b                  | --path must start with '/'
             --history                    | --history needs a value
-            --history 0                  | --history must be 1 to 1048576, was 0
-            --history=1048577            | --history must be 1 to 1048576, was 1048577
-            --history lots               | --history must be a number from 1 to 1048576, was 'lots'
-            --history -5                 | --history must be 1 to 1048576, was -5
+            --history 0                  | --history must be 1 to 1000 (a replay must fit a client's queue of 1024
+            --history=1001               | --history must be 1 to 1000
+            --history lots               | --history must be a number from 1 to 1000, was 'lots'
+            --history 99999999999        | --history must be a number from 1 to 1000, was '99999999999'
+            --history -5                 | --history must be 1 to 1000
             --history-ttl 5              | --history-ttl must be a number and a unit (ms, s, m, h or d) such as 90s
             --history-ttl 1w             | --history-ttl must be a number and a unit (ms, s, m, h or d) such as 90s
             --history-ttl=m              | --history-ttl must be a number and a unit
