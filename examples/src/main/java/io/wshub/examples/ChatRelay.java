@@ -7,6 +7,7 @@ import io.wshub.api.Message;
 import io.wshub.api.PublishResult;
 import io.wshub.api.Session;
 import io.wshub.api.SubscribeOptions;
+import io.wshub.api.SubscriptionListener;
 import java.util.Objects;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -31,14 +32,18 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class ChatRelay implements Endpoint {
 
+    /** Offers the recovery frame; on the hub's thread, before anything is replayed. */
+    private static final SubscriptionListener RECOVERY_FRAME =
+            (session, result) -> session.offer(ChatEnvelope.recoveryFrame(result));
+    private static final SubscribeOptions ENVELOPES = SubscribeOptions.builder()
+            .envelope(true)
+            .listener(RECOVERY_FRAME)
+            .build();
+
     private final Hub hub;
     private final String chatTopic;
     private final String presenceTopic;
     private final LongAdder rejected = new LongAdder();
-    private final SubscribeOptions resumeWithoutPosition = SubscribeOptions.builder()
-            .envelope(true)
-            .listener((session, result) -> session.offer(ChatEnvelope.recoveryFrame(result)))
-            .build();
 
     /**
      * Creates the relay.
@@ -68,10 +73,10 @@ public final class ChatRelay implements Endpoint {
     public void onOpen(Session session) {
         SubscribeOptions options = SubscribeOptions.plain();
         if (session.attributes().get(RecoveryQuery.ATTRIBUTE) instanceof RecoveryQuery query) {
-            options = query.since() == null ? resumeWithoutPosition : SubscribeOptions.builder()
+            options = query.since() == null ? ENVELOPES : SubscribeOptions.builder()
                     .since(query.since())
                     .envelope(true)
-                    .listener(resumeWithoutPosition.listener())
+                    .listener(RECOVERY_FRAME)
                     .build();
         }
         if (refused(session, hub.join(session))

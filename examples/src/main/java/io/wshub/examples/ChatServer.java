@@ -14,9 +14,9 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The chat example: a plain relay. Every text and binary message a client sends goes, unchanged, to every connected
- * client (the sender too); arrivals and departures are announced as JSON text messages ({@link PresenceNotices}). A
- * browser page, {@code chat.html}, is served on a port of its own ({@link PageServer}).
+ * The chat example: a plain broadcast hub. Every text and binary message a client sends goes, unchanged, to every
+ * connected client (the sender too); arrivals and departures are announced as JSON text messages
+ * ({@link PresenceNotices}). A browser page, {@code chat.html}, is served on a port of its own ({@link PageServer}).
  *
  * <p>The chat messages are publications on one topic, {@value #CHAT_TOPIC}, whose history the hub keeps within
  * bounds, so a client that connects with {@code ?recover=1} receives them in an envelope with their offsets and, after
