@@ -11,9 +11,11 @@ public final class HubCapabilities {
     private static final HubCapabilities FULL = builder().build();
 
     private final boolean backpressure;
+    private final boolean history;
 
     private HubCapabilities(Builder b) {
         this.backpressure = b.backpressure;
+        this.history = b.history;
     }
 
     /**
@@ -45,9 +47,21 @@ public final class HubCapabilities {
         return backpressure;
     }
 
+    /**
+     * Returns whether the hub keeps topic history ({@link io.wshub.api.Hub#supportsHistory()}): positions, recovery
+     * and envelopes. The {@code optional_history_...} rules also need {@code HubVerification.newHistoryHub} to return
+     * such a hub; they are skipped with a reason when this flag is off, when that factory returns null (its default),
+     * or when the hub it returns says {@code supportsHistory() == false}.
+     *
+     * @return whether the history rules should run
+     */
+    public boolean history() {
+        return history;
+    }
+
     @Override
     public String toString() {
-        return "HubCapabilities[backpressure=" + backpressure + "]";
+        return "HubCapabilities[backpressure=" + backpressure + ", history=" + history + "]";
     }
 
     /**
@@ -57,6 +71,7 @@ public final class HubCapabilities {
      */
     public static final class Builder {
         private boolean backpressure = true;
+        private boolean history = true;
 
         private Builder() {
         }
@@ -69,6 +84,17 @@ public final class HubCapabilities {
          */
         public Builder backpressure(boolean supported) {
             this.backpressure = supported;
+            return this;
+        }
+
+        /**
+         * Sets whether the hub keeps topic history, so that the {@code optional_history_...} rules run.
+         *
+         * @param supported whether it does
+         * @return this builder
+         */
+        public Builder history(boolean supported) {
+            this.history = supported;
             return this;
         }
 
