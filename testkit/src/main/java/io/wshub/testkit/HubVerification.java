@@ -66,7 +66,51 @@ import org.junit.jupiter.api.Timeout;
  * capability from {@link #capabilities()} and are skipped with a reason without it. Every rule shuts down the hubs it
  * creates, even when it fails, so rules may also be invoked directly.
  *
- * <p>Threading: JUnit calls the rules on its own threads; a rule calls {@link #newHub} on the test thread.
+ * <h2>Topic history</h2>
+ *
+ * <p>The {@code optional_history_...} rules check the history contract ({@link SubscribeOptions},
+ * {@link SubscribeResult}, {@link Envelope}, {@link StreamPosition}). They run only when {@link #newHistoryHub} is
+ * overridden to return a hub started with the {@link HistoryConfig} it is given, whose {@link Hub#supportsHistory()}
+ * is true, and {@link HubCapabilities#history()} is on (the default); otherwise each is skipped with its reason:
+ *
+ * <pre>{@code
+ *     @Override
+ *     protected Hub newHistoryHub(SlowConsumerPolicy policy, HubListener listener, HistoryConfig history) {
+ *         return MyHub.start(policy, listener, history);
+ *     }
+ * }</pre>
+ *
+ * <p>The configuration a rule passes has a {@link TestEnvelope}, which writes topic, offset, epoch and payload into a
+ * text message that the rule parses back ({@link TestEnvelope#parse}). The rules:
+ * <ul>
+ *   <li>{@code missedPublicationsAreReplayedOnceInOrder}: a recovery replays every publication after the position, once
+ *       and in order, then live; envelopes or the published instances as the session asked; since offset 0 replays
+ *       the whole history;</li>
+ *   <li>{@code recoveryWhilePublishingHasNoGapAndNoDuplicate}: 1,000 rounds, each a new session recovering since the
+ *       last position the previous one saw while another thread keeps publishing, offsets contiguous across the
+ *       seam;</li>
+ *   <li>{@code positionOlderThanTheHistoryIsNotRecovered}: trimmed by {@code maxPublications}, not recovered and
+ *       nothing old delivered (never partially), while the oldest covered position is recovered;</li>
+ *   <li>{@code unknownEpochIsNotRecovered} and {@code restartedHubHasANewEpoch}: another epoch, or the epoch of a hub
+ *       that was shut down, is not recovered;</li>
+ *   <li>{@code futureOffsetIsNotRecovered}: an offset beyond the last is not recovered, the current one is, with 0
+ *       replayed;</li>
+ *   <li>{@code positionOlderThanTheTtlIsNotRecovered}: with a 200 ms TTL, not recovered 600 ms later;</li>
+ *   <li>{@code everySubscriberSeesTheSameOffsetsAndOneEnvelopePerPublication}: opted-in subscribers receive the same
+ *       envelope instances with the same offsets, replayed ones too, and the envelope is called once per
+ *       publication;</li>
+ *   <li>{@code sessionsThatDidNotOptInReceiveThePublishedInstance} and
+ *       {@code topicWithoutHistoryIgnoresPositionAndEnvelope}: the raw published instance for whoever did not opt in,
+ *       and for every subscriber of a topic the configuration leaves out;</li>
+ *   <li>{@code listenerIsToldBeforeAnyReplayedOrLiveMessage}: a marker the {@link SubscriptionListener} offers arrives
+ *       first; no call for a session that has not joined;</li>
+ *   <li>{@code subscribeResultDescribesTheOutcome} and {@code statsCountReplayedRecoveredAndNotRecovered}: the
+ *       {@link SubscribeResult} fields and the {@link HubStats} counters {@code replayed}, {@code recovered} and
+ *       {@code notRecovered}.</li>
+ * </ul>
+ *
+ * <p>Threading: JUnit calls the rules on its own threads; a rule calls {@link #newHub} and {@link #newHistoryHub} on
+ * the test thread.
  */
 public abstract class HubVerification {
 

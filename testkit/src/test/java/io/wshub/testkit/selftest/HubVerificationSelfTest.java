@@ -1,15 +1,27 @@
 package io.wshub.testkit.selftest;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.wshub.api.HistoryConfig;
 import io.wshub.api.Hub;
 import io.wshub.api.HubListener;
+import io.wshub.api.PublishResult;
 import io.wshub.api.SlowConsumerPolicy;
 import io.wshub.testkit.HubCapabilities;
 import io.wshub.testkit.HubVerification;
+import io.wshub.testkit.RecordingSession;
 import io.wshub.testkit.selftest.SimpleTestHub.Breakage;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.opentest4j.TestAbortedException;
@@ -40,6 +52,11 @@ class HubVerificationSelfTest {
         }
 
         @Override
+        protected Hub newHistoryHub(SlowConsumerPolicy policy, HubListener listener, HistoryConfig history) {
+            return SimpleTestHub.startWithHistory(policy, listener, 1024, history, EnumSet.of(breakage));
+        }
+
+        @Override
         protected HubCapabilities capabilities() {
             return capabilities;
         }
@@ -47,6 +64,52 @@ class HubVerificationSelfTest {
         @Override
         protected Duration asyncTimeout() {
             return Duration.ofSeconds(3);
+        }
+    }
+
+    /** The suite as a third party without history writes it: only {@code newHub}. */
+    static final class WithoutHistoryFactory extends HubVerification {
+        @Override
+        protected Hub newHub(SlowConsumerPolicy policy, HubListener listener) {
+            return SimpleTestHub.start(policy, listener, 1024, Set.of());
+        }
+    }
+
+    /** A {@code newHistoryHub} that returns a hub without history support; remembers the hubs it started. */
+    static final class HistoryFactoryWithoutSupport extends HubVerification {
+        final List<Hub> started = new CopyOnWriteArrayList<>();
+
+        @Override
+        protected Hub newHub(SlowConsumerPolicy policy, HubListener listener) {
+            return SimpleTestHub.start(policy, listener, 1024, Set.of());
+        }
+
+        @Override
+        protected Hub newHistoryHub(SlowConsumerPolicy policy, HubListener listener, HistoryConfig history) {
+            Hub hub = SimpleTestHub.start(policy, listener, 1024, Set.of());
+            started.add(hub);
+            return hub;
+        }
+    }
+
+    /** A correct history hub whose capabilities say history(false); counts calls to {@code newHistoryHub}. */
+    static final class HistoryCapabilityOff extends HubVerification {
+        final AtomicInteger historyHubs = new AtomicInteger();
+
+        @Override
+        protected Hub newHub(SlowConsumerPolicy policy, HubListener listener) {
+            return SimpleTestHub.start(policy, listener, 1024, Set.of());
+        }
+
+        @Override
+        protected Hub newHistoryHub(SlowConsumerPolicy policy, HubListener listener, HistoryConfig history) {
+            historyHubs.incrementAndGet();
+            return SimpleTestHub.startWithHistory(policy, listener, 1024, history, Set.of());
+        }
+
+        @Override
+        protected HubCapabilities capabilities() {
+            return HubCapabilities.builder().history(false).build();
         }
     }
 
@@ -58,6 +121,33 @@ class HubVerificationSelfTest {
     private static void assertFails(Breakage breakage, Rule rule) {
         HubVerification v = new Broken(breakage);
         assertThatThrownBy(() -> rule.run(v)).isInstanceOf(AssertionError.class);
+    }
+
+    /** Like {@link #assertFails}, and the failure must say why (so the rule fails for the reason it exists). */
+    private static void assertFails(Breakage breakage, Rule rule, String because) {
+        HubVerification v = new Broken(breakage);
+        assertThatThrownBy(() -> rule.run(v)).isInstanceOf(AssertionError.class).hasMessageContaining(because);
+    }
+
+    /** Every {@code optional_history_...} rule of the suite. */
+    private static List<Method> historyRules() {
+        List<Method> rules = new ArrayList<>();
+        for (Method m : HubVerification.class.getDeclaredMethods()) {
+            if (m.getName().startsWith("optional_history_") && Modifier.isPublic(m.getModifiers())) {
+                rules.add(m);
+            }
+        }
+        return rules;
+    }
+
+    /** Runs a rule reflectively and returns what it threw, or null. */
+    private static Throwable run(Method rule, HubVerification v) throws IllegalAccessException {
+        try {
+            rule.invoke(v);
+            return null;
+        } catch (InvocationTargetException e) {
+            return e.getCause();
+        }
     }
 
     @Test
@@ -151,5 +241,152 @@ class HubVerificationSelfTest {
                 HubCapabilities.builder().backpressure(false).build());
         assertThatThrownBy(v::optional_backpressure_stalledFanOutAnswersBackpressured)
                 .isInstanceOf(TestAbortedException.class).hasMessageContaining("backpressure(false)");
+    }
+
+    // ------------------------------------------------------------------------------------------------ history
+
+    @Test
+    @Timeout(60)
+    void partialRecoveryFailsTheTrimmedPositionRule() {
+        assertFails(Breakage.PARTIAL_RECOVERY,
+                HubVerification::optional_history_positionOlderThanTheHistoryIsNotRecovered, "nothing old");
+    }
+
+    @Test
+    @Timeout(60)
+    void ignoringTheEpochFailsBothEpochRules() {
+        assertFails(Breakage.IGNORE_EPOCH, HubVerification::optional_history_unknownEpochIsNotRecovered,
+                "nothing old");
+        assertFails(Breakage.IGNORE_EPOCH, HubVerification::optional_history_restartedHubHasANewEpoch,
+                "nothing old");
+    }
+
+    @Test
+    @Timeout(60)
+    void aConstantEpochFailsTheRestartRule() {
+        assertFails(Breakage.CONSTANT_EPOCH, HubVerification::optional_history_restartedHubHasANewEpoch,
+                "must not reuse the epoch");
+    }
+
+    @Test
+    @Timeout(60)
+    void recoveringAFutureOffsetFailsTheFutureOffsetRule() {
+        assertFails(Breakage.FUTURE_OFFSET_RECOVERED, HubVerification::optional_history_futureOffsetIsNotRecovered,
+                "beyond the last");
+    }
+
+    @Test
+    @Timeout(60)
+    void ignoringTheTtlFailsTheTtlRule() {
+        assertFails(Breakage.IGNORE_TTL, HubVerification::optional_history_positionOlderThanTheTtlIsNotRecovered,
+                "nothing old");
+    }
+
+    @Test
+    @Timeout(120)
+    void duplicatingTheSeamFailsTheReplayAndTheConcurrentRecoveryRules() {
+        assertFails(Breakage.DUPLICATE_SEAM, HubVerification::optional_history_missedPublicationsAreReplayedOnceInOrder);
+        assertFails(Breakage.DUPLICATE_SEAM,
+                HubVerification::optional_history_recoveryWhilePublishingHasNoGapAndNoDuplicate,
+                "a duplicate or reordering");
+    }
+
+    @Test
+    @Timeout(120)
+    void droppingTheSeamFailsTheReplayAndTheConcurrentRecoveryRules() {
+        assertFails(Breakage.DROP_SEAM, HubVerification::optional_history_missedPublicationsAreReplayedOnceInOrder);
+        assertFails(Breakage.DROP_SEAM,
+                HubVerification::optional_history_recoveryWhilePublishingHasNoGapAndNoDuplicate, "a gap");
+    }
+
+    @Test
+    @Timeout(60)
+    void buildingTheEnvelopePerRecipientFailsTheSharedEnvelopeRule() {
+        assertFails(Breakage.ENVELOPE_PER_RECIPIENT,
+                HubVerification::optional_history_everySubscriberSeesTheSameOffsetsAndOneEnvelopePerPublication,
+                "same envelope instance");
+    }
+
+    @Test
+    @Timeout(60)
+    void offsetsPerSubscriberFailTheSameOffsetsRule() {
+        assertFails(Breakage.PER_SUBSCRIBER_OFFSETS,
+                HubVerification::optional_history_everySubscriberSeesTheSameOffsetsAndOneEnvelopePerPublication);
+        assertFails(Breakage.PER_SUBSCRIBER_OFFSETS,
+                HubVerification::optional_history_missedPublicationsAreReplayedOnceInOrder, "expected offset 6");
+    }
+
+    @Test
+    @Timeout(60)
+    void envelopesToEveryoneFailTheRawMessageRule() {
+        assertFails(Breakage.ENVELOPE_TO_EVERYONE,
+                HubVerification::optional_history_sessionsThatDidNotOptInReceiveThePublishedInstance,
+                "must receive the published instances");
+    }
+
+    @Test
+    @Timeout(60)
+    void historyForEveryTopicFailsTheTopicWithoutHistoryRule() {
+        assertFails(Breakage.HISTORY_FOR_EVERY_TOPIC,
+                HubVerification::optional_history_topicWithoutHistoryIgnoresPositionAndEnvelope);
+    }
+
+    @Test
+    @Timeout(60)
+    void tellingTheListenerAfterTheReplayFailsTheListenerRule() {
+        assertFails(Breakage.LISTENER_AFTER_REPLAY,
+                HubVerification::optional_history_listenerIsToldBeforeAnyReplayedOrLiveMessage, "must come before");
+    }
+
+    @Test
+    @Timeout(60)
+    void aWrongReplayCountFailsTheResultRule() {
+        assertFails(Breakage.RESULT_WITHOUT_REPLAY_COUNT,
+                HubVerification::optional_history_subscribeResultDescribesTheOutcome, "since 1 of 4");
+    }
+
+    @Test
+    @Timeout(60)
+    void notCountingRecoveriesFailsTheStatsRule() {
+        assertFails(Breakage.NO_HISTORY_STATS,
+                HubVerification::optional_history_statsCountReplayedRecoveredAndNotRecovered, "recovered == 3");
+    }
+
+    @Test
+    @Timeout(60)
+    void everyHistoryRuleIsSkippedWithItsReasonWhenNewHistoryHubIsNotOverridden() throws Exception {
+        List<Method> rules = historyRules();
+        assertThat(rules).hasSizeGreaterThanOrEqualTo(12);
+        for (Method rule : rules) {
+            Throwable t = run(rule, new WithoutHistoryFactory());
+            assertThat(t).as(rule.getName()).isInstanceOf(TestAbortedException.class)
+                    .hasMessageContaining("newHistoryHub returned null");
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void everyHistoryRuleIsSkippedWhenTheHubDoesNotSupportHistoryAndTheHubIsShutDown() throws Exception {
+        for (Method rule : historyRules()) {
+            HistoryFactoryWithoutSupport v = new HistoryFactoryWithoutSupport();
+            Throwable t = run(rule, v);
+            assertThat(t).as(rule.getName()).isInstanceOf(TestAbortedException.class)
+                    .hasMessageContaining("supportsHistory() is false");
+            assertThat(v.started).as(rule.getName()).hasSize(1);
+            assertThat(v.started.get(0).join(new RecordingSession())).as("the skipped rule shut its hub down")
+                    .isEqualTo(PublishResult.CLOSED);
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void everyHistoryRuleIsSkippedWhenTheCapabilityIsOff() throws Exception {
+        for (Method rule : historyRules()) {
+            HistoryCapabilityOff v = new HistoryCapabilityOff();
+            Throwable t = run(rule, v);
+            assertThat(t).as(rule.getName()).isInstanceOf(TestAbortedException.class)
+                    .hasMessageContaining("history(false)");
+            assertThat(v.historyHubs.get()).as("no hub is started for a skipped rule").isZero();
+        }
     }
 }
