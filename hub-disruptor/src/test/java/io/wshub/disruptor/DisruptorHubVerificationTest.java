@@ -1,5 +1,6 @@
 package io.wshub.disruptor;
 
+import io.wshub.api.HistoryConfig;
 import io.wshub.api.Hub;
 import io.wshub.api.HubListener;
 import io.wshub.api.SlowConsumerPolicy;
@@ -24,6 +25,17 @@ class DisruptorHubVerificationTest extends HubVerification {
                 .slowConsumerPolicy(policy)
                 .listener(listener)
                 .threadNamePrefix(HubFixture.uniquePrefix("verify"))
+                .build());
+    }
+
+    @Override
+    protected Hub newHistoryHub(SlowConsumerPolicy policy, HubListener listener, HistoryConfig history) {
+        return DisruptorHub.start(DisruptorHubConfig.builder()
+                .ringSize(1024)
+                .slowConsumerPolicy(policy)
+                .listener(listener)
+                .history(history)
+                .threadNamePrefix(HubFixture.uniquePrefix("verify-history"))
                 .build());
     }
 }
