@@ -106,7 +106,10 @@ import org.junit.jupiter.api.Timeout;
  *       first; no call for a session that has not joined;</li>
  *   <li>{@code subscribeResultDescribesTheOutcome} and {@code statsCountReplayedRecoveredAndNotRecovered}: the
  *       {@link SubscribeResult} fields and the {@link HubStats} counters {@code replayed}, {@code recovered} and
- *       {@code notRecovered}.</li>
+ *       {@code notRecovered};</li>
+ *   <li>{@code throwingEnvelopeOrListenerIsCountedAndContained}: an envelope or a subscription listener that throws
+ *       is counted in {@code errors}; the published message goes out in place of the failed envelope, and the
+ *       recovery still replays.</li>
  * </ul>
  *
  * <p>Threading: JUnit calls the rules on its own threads; a rule calls {@link #newHub} and {@link #newHistoryHub} on
@@ -141,7 +144,7 @@ public abstract class HubVerification {
      *
      * <p>The configuration a rule passes selects every topic but those whose name starts with
      * {@code "no-history"}, bounds the history by size or by a short TTL as the rule needs, and has a
-     * {@link TestEnvelope} as its envelope.
+     * {@link TestEnvelope} as its envelope (in one rule, a wrapper around one that throws for one publication).
      *
      * @param policy the slow-consumer policy the hub must apply; never null
      * @param listener the listener the hub must report to; never null
@@ -1306,6 +1309,59 @@ public abstract class HubVerification {
         }
     }
 
+    /**
+     * What the hub's history callbacks throw is contained: an {@link Envelope} that throws for one publication is
+     * counted in {@code errors} and opted-in sessions receive the published message in its place while offsets go on,
+     * and a {@link SubscriptionListener} that throws is counted while its recovery still replays. Needs
+     * {@link #newHistoryHub}.
+     *
+     * @throws Exception on failure
+     */
+    @Test
+    @Timeout(60)
+    public void optional_history_throwingEnvelopeOrListenerIsCountedAndContained() throws Exception {
+        TestEnvelope inner = new TestEnvelope();
+        Message boom = Message.text("boom");
+        Envelope throwing = (topic, offset, epoch, message) -> {
+            if (boom.equals(message)) {
+                throw new IllegalStateException("envelope failure injected by the testkit");
+            }
+            return inner.wrap(topic, offset, epoch, message);
+        };
+        try (VerificationEnvironment env = new VerificationEnvironment()) {
+            Hub hub = startHistory(env, historyConfig(100, HistoryConfig.DEFAULT_TTL, throwing));
+            RecordingSession wrapped = joinRecorders(hub, 1).get(0);
+            subscribe(env, hub, wrapped, HISTORY_TOPIC, options(null, true, SubscriptionListener.NONE));
+            Message p1 = Message.text("p1");
+            Message p3 = Message.text("p3");
+            for (Message m : List.of(p1, boom, p3)) {
+                accepted(env, () -> hub.publish(HISTORY_TOPIC, m), "publish");
+            }
+            awaitCount(env, wrapped, 3);
+            List<Message> got = wrapped.messages().subList(0, 3);
+            String epoch = parseAll(got.subList(0, 1), "the opted-in session").get(0).epoch();
+            assertSame(boom, got.get(1), "in place of the envelope that threw, the published message; got "
+                    + describeAll(got));
+            assertEquals(List.of(1L, 3L), offsets(parseAll(List.of(got.get(0), got.get(2)), "the opted-in session")),
+                    "the offsets go on after an envelope failure");
+            env.awaitCondition(() -> hub.stats().errors() >= 1, asyncTimeout(),
+                    () -> "stats().errors() to count the envelope's exception; stats: " + hub.stats());
+            long errorsBefore = hub.stats().errors();
+            AtomicInteger calls = new AtomicInteger();
+            SubscriptionListener bad = (session, result) -> {
+                calls.incrementAndGet();
+                throw new IllegalStateException("subscription listener failure injected by the testkit");
+            };
+            RecordingSession late = joinRecorders(hub, 1).get(0);
+            subscribe(env, hub, late, HISTORY_TOPIC, options(new StreamPosition(1, epoch), false, bad));
+            Message end = endMarker(env, hub, List.of(wrapped, late));
+            assertSameMessages(List.of(boom, p3), before(late, end), "a recovery whose listener threw");
+            assertEquals(1, calls.get(), "the listener is called once");
+            env.awaitCondition(() -> hub.stats().errors() > errorsBefore, asyncTimeout(),
+                    () -> "stats().errors() to count the listener's exception; stats: " + hub.stats());
+        }
+    }
+
     // ============================================================================================ helpers
 
     /**
@@ -1417,7 +1473,7 @@ public abstract class HubVerification {
     }
 
     /** The history rules' configuration: every topic keeps history except those named with NO_HISTORY_PREFIX. */
-    private static HistoryConfig historyConfig(int maxPublications, Duration ttl, TestEnvelope envelope) {
+    private static HistoryConfig historyConfig(int maxPublications, Duration ttl, Envelope envelope) {
         return HistoryConfig.builder()
                 .maxPublications(maxPublications)
                 .ttl(ttl)

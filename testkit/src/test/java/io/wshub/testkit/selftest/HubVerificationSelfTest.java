@@ -285,7 +285,8 @@ class HubVerificationSelfTest {
     @Test
     @Timeout(120)
     void duplicatingTheSeamFailsTheReplayAndTheConcurrentRecoveryRules() {
-        assertFails(Breakage.DUPLICATE_SEAM, HubVerification::optional_history_missedPublicationsAreReplayedOnceInOrder);
+        assertFails(Breakage.DUPLICATE_SEAM,
+                HubVerification::optional_history_missedPublicationsAreReplayedOnceInOrder);
         assertFails(Breakage.DUPLICATE_SEAM,
                 HubVerification::optional_history_recoveryWhilePublishingHasNoGapAndNoDuplicate,
                 "a duplicate or reordering");
@@ -354,9 +355,16 @@ class HubVerificationSelfTest {
 
     @Test
     @Timeout(60)
+    void uncaughtEnvelopeAndListenerExceptionsFailTheContainmentRule() {
+        assertFails(Breakage.UNCAUGHT_EXCEPTIONS,
+                HubVerification::optional_history_throwingEnvelopeOrListenerIsCountedAndContained);
+    }
+
+    @Test
+    @Timeout(60)
     void everyHistoryRuleIsSkippedWithItsReasonWhenNewHistoryHubIsNotOverridden() throws Exception {
         List<Method> rules = historyRules();
-        assertThat(rules).hasSizeGreaterThanOrEqualTo(12);
+        assertThat(rules).hasSizeGreaterThanOrEqualTo(14);
         for (Method rule : rules) {
             Throwable t = run(rule, new WithoutHistoryFactory());
             assertThat(t).as(rule.getName()).isInstanceOf(TestAbortedException.class)

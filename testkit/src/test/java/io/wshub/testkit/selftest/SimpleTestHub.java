@@ -65,7 +65,7 @@ public final class SimpleTestHub implements Hub {
         ALWAYS_DROP_NEWEST,
         /** Never calls onLagged. */
         NO_LAG_REPORT,
-        /** An exception from a session or listener kills the fan-out thread. */
+        /** An exception from a session, a listener, the envelope or a subscription listener kills fan-out. */
         UNCAUGHT_EXCEPTIONS,
         /** Shutdown does not close members. */
         NO_CLOSE_ON_SHUTDOWN,
@@ -464,7 +464,9 @@ public final class SimpleTestHub implements Hub {
                 return m;
             }
         } catch (RuntimeException e) {
-            // counted below
+            if (has(Breakage.UNCAUGHT_EXCEPTIONS)) {
+                throw e;
+            }
         }
         errors.incrementAndGet();
         return raw;
