@@ -49,6 +49,29 @@ public interface RunningServer extends AutoCloseable {
     int sessionCount();
 
     /**
+     * Returns whether this server counts what it does ({@link #stats()}). Both transports in this repository do.
+     *
+     * @return {@code true} if {@link #stats()} returns a snapshot; this default implementation returns {@code false}
+     */
+    default boolean supportsStats() {
+        return false;
+    }
+
+    /**
+     * Returns a snapshot of the server's counters: connections, handshakes, closes, messages and bytes in and out,
+     * and what is queued. Taking it walks the open sessions, so call it when a monitoring system asks (once per
+     * scrape), not per message. A transport counts without adding a lock or an allocation per message;
+     * {@link io.wshub.api.spi.ServerCounters} does it for an implementor.
+     *
+     * @return the stats; never null
+     * @throws UnsupportedOperationException if the server does not count ({@link #supportsStats()} is false); this
+     *                                       default implementation always throws it
+     */
+    default ServerStats stats() {
+        throw new UnsupportedOperationException(transportName() + " transport does not count its traffic");
+    }
+
+    /**
      * Stops gracefully: stops accepting connections, sends close 1001 (going away) to every session after what is
      * already queued for it, waits up to the config's close timeout for the sessions to close, then closes what is
      * left and releases every thread and socket. Idempotent; returns when the server has stopped.
