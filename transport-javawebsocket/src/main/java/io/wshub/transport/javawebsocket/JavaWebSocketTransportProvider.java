@@ -4,6 +4,7 @@ import io.wshub.api.Endpoint;
 import io.wshub.api.HandshakePolicy;
 import io.wshub.api.RunningServer;
 import io.wshub.api.ServerConfig;
+import io.wshub.api.ServerStats;
 import io.wshub.api.spi.TransportProvider;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -90,6 +91,16 @@ public final class JavaWebSocketTransportProvider implements TransportProvider {
         @Override
         public int sessionCount() {
             return server.sessionCount();
+        }
+
+        @Override
+        public boolean supportsStats() {
+            return true;
+        }
+
+        @Override
+        public ServerStats stats() {
+            return server.stats();
         }
 
         @Override

@@ -112,6 +112,7 @@ final class JwsConnection extends WebSocketImpl implements SelectorTasks.Target 
     void onData(Message message) {
         JwsSession s = session;
         if (s != null) {
+            server.counters().messageIn(message.payloadLength());
             server.deliver(s, message);
         }
     }
@@ -214,6 +215,19 @@ final class JwsConnection extends WebSocketImpl implements SelectorTasks.Target 
     }
 
     /**
+     * Returns the payload length of a server frame (unmasked) from its header: the frame's length less 2, 4 or 10
+     * header bytes. Reads the buffer at absolute positions, so it allocates nothing.
+     *
+     * @param frame a whole frame as {@link Message#wireFrame()} returns it
+     * @return its payload length
+     */
+    static int payloadLength(ByteBuffer frame) {
+        int len7 = frame.get(1) & 0x7F;
+        int header = len7 == 127 ? 10 : len7 == 126 ? 4 : 2;
+        return frame.limit() - header;
+    }
+
+    /**
      * Whether a buffer from the library's out-queue is one of this connection's batch markers.
      *
      * @param buffer the buffer the library asks to write
@@ -270,6 +284,7 @@ final class JwsConnection extends WebSocketImpl implements SelectorTasks.Target 
                 if (s != null) {
                     s.release(f.limit());
                 }
+                server.counters().messageOut(payloadLength(f));
             }
             if (n <= 0) {
                 break;

@@ -7,7 +7,9 @@ import io.wshub.api.HandshakeRequest;
 import io.wshub.api.HandshakeVerdict;
 import io.wshub.api.Message;
 import io.wshub.api.ServerConfig;
+import io.wshub.api.ServerStats;
 import io.wshub.api.Session;
+import io.wshub.api.spi.ServerCounters;
 import io.wshub.api.spi.SessionIds;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -67,6 +69,8 @@ final class JwsServer extends WebSocketServer {
     /** A set rather than a map by id: no boxed id per connection (sessions compare by identity). */
     private final Set<JwsSession> sessions = ConcurrentHashMap.newKeySet();
     private final CompletableFuture<Void> started = new CompletableFuture<>();
+    /** Handshakes, closes, messages and bytes; see {@link #stats()}. */
+    private final ServerCounters counters = new ServerCounters();
     private final ScheduledThreadPoolExecutor timer;
     private final ConcurrentLinkedQueue<JwsSession> autoFlush = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean autoFlushScheduled = new AtomicBoolean();
@@ -113,6 +117,15 @@ final class JwsServer extends WebSocketServer {
 
     int sessionCount() {
         return sessions.size();
+    }
+
+    ServerCounters counters() {
+        return counters;
+    }
+
+    /** A snapshot of the counters and the open sessions' queues; any thread. */
+    ServerStats stats() {
+        return counters.snapshot(sessions.size(), sessions);
     }
 
     // ------------------------------------------------------------------------------------------------ lifecycle
@@ -350,7 +363,8 @@ final class JwsServer extends WebSocketServer {
         }
     }
 
-    private static InvalidDataException reject(JwsConnection c, int status, String reason, boolean versionHeader) {
+    private InvalidDataException reject(JwsConnection c, int status, String reason, boolean versionHeader) {
+        counters.handshakeRejected(status);
         byte[] body = (status + " " + reasonPhrase(status) + ": " + reason + "\n").getBytes(StandardCharsets.UTF_8);
         String head = "HTTP/1.1 " + status + " " + reasonPhrase(status) + "\r\n"
                 + (versionHeader ? "Sec-WebSocket-Version: 13\r\n" : "")
@@ -403,6 +417,7 @@ final class JwsServer extends WebSocketServer {
             return;
         }
         sessions.add(s);
+        counters.handshakeAccepted();
         s.opened();
         SelectionKey key = c.getSelectionKey();
         if (s.isGone() || key == null || !key.isValid()) {
@@ -471,6 +486,7 @@ final class JwsServer extends WebSocketServer {
     }
 
     void notifyClosed(JwsSession s, int code, String reason) {
+        counters.closed(code);
         try {
             endpoint.onClose(s, code, reason);
         } catch (RuntimeException e) {

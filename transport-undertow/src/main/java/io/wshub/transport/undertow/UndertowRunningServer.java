@@ -6,6 +6,7 @@ import io.wshub.api.Endpoint;
 import io.wshub.api.HandshakePolicy;
 import io.wshub.api.RunningServer;
 import io.wshub.api.ServerConfig;
+import io.wshub.api.ServerStats;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -91,6 +92,16 @@ final class UndertowRunningServer implements RunningServer {
     @Override
     public int sessionCount() {
         return handler.sessionCount();
+    }
+
+    @Override
+    public boolean supportsStats() {
+        return true;
+    }
+
+    @Override
+    public ServerStats stats() {
+        return handler.stats();
     }
 
     @Override

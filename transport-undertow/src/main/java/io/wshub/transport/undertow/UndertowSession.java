@@ -237,6 +237,7 @@ final class UndertowSession extends AbstractSession {
             code = CloseCode.ABNORMAL_CLOSURE.code();
             reason = "";
         }
+        owner.counters.closed(code);
         try {
             endpoint.onClose(this, code, reason);
         } catch (RuntimeException | Error e) {
@@ -486,6 +487,7 @@ final class UndertowSession extends AbstractSession {
     private final class SendCallback implements WebSocketCallback<Message> {
         @Override
         public void complete(WebSocketChannel ch, Message m) {
+            owner.counters.messageOut(m.payloadLength());
             done(m);
         }
 
@@ -654,6 +656,7 @@ final class UndertowSession extends AbstractSession {
             } else {
                 m = Message.binary(bytes);
             }
+            owner.counters.messageIn(bytes.length);
             deliver(m);
         }
 

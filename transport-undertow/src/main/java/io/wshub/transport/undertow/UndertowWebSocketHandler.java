@@ -16,6 +16,8 @@ import io.wshub.api.HandshakePolicy;
 import io.wshub.api.HandshakeRequest;
 import io.wshub.api.HandshakeVerdict;
 import io.wshub.api.ServerConfig;
+import io.wshub.api.ServerStats;
+import io.wshub.api.spi.ServerCounters;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
@@ -77,6 +79,8 @@ public final class UndertowWebSocketHandler implements HttpHandler, AutoCloseabl
     private final Set<WebSocketChannel> peerConnections = ConcurrentHashMap.newKeySet();
     /** Sessions open plus upgrades accepted but not yet open; never more than maxConnections. */
     private final AtomicInteger connections = new AtomicInteger();
+    /** Handshakes, closes, messages and bytes; see {@link #stats()}. */
+    final ServerCounters counters = new ServerCounters();
     private final Object closedMonitor = new Object();
     private volatile boolean stopping;
 
@@ -93,6 +97,17 @@ public final class UndertowWebSocketHandler implements HttpHandler, AutoCloseabl
      */
     public int sessionCount() {
         return sessions.size();
+    }
+
+    /**
+     * Returns a snapshot of what this handler has counted: handshakes accepted and rejected by status, closes by code,
+     * messages and payload bytes in and out, and the open sessions' queues. Any thread may call it; it walks the open
+     * sessions, so call it once per scrape, not per message.
+     *
+     * @return the stats; never null
+     */
+    public ServerStats stats() {
+        return counters.snapshot(sessions.size(), sessions);
     }
 
     /**
@@ -151,7 +166,7 @@ public final class UndertowWebSocketHandler implements HttpHandler, AutoCloseabl
     @Override
     public void handleRequest(HttpServerExchange exchange) {
         if (!config.path().equals(exchange.getRequestPath())) {
-            respond(exchange, 404, "no WebSocket endpoint at " + exchange.getRequestPath());
+            reject(exchange, 404, "no WebSocket endpoint at " + exchange.getRequestPath());
             return;
         }
         HandshakeCheck.Result check = HandshakeCheck.check(exchange.getRequestMethod().toString(),
@@ -165,7 +180,7 @@ public final class UndertowWebSocketHandler implements HttpHandler, AutoCloseabl
             } else if (check.status() == 405) {
                 exchange.getResponseHeaders().put(Headers.ALLOW, "GET");
             }
-            respond(exchange, check.status(), check.reason());
+            reject(exchange, check.status(), check.reason());
             return;
         }
         HandshakeRequest request = toRequest(exchange);
@@ -174,21 +189,21 @@ public final class UndertowWebSocketHandler implements HttpHandler, AutoCloseabl
             verdict = Objects.requireNonNull(policy.evaluate(request), "the handshake policy returned null");
         } catch (RuntimeException e) {
             LOG.warn("handshake policy threw for {}; answering 400", request.remoteAddress(), e);
-            respond(exchange, 400, "handshake refused");
+            reject(exchange, 400, "handshake refused");
             return;
         }
         if (verdict instanceof HandshakeVerdict.Reject reject) {
-            respond(exchange, reject.status(), reject.reason());
+            reject(exchange, reject.status(), reject.reason());
             return;
         }
         HandshakeVerdict.Accept accept = (HandshakeVerdict.Accept) verdict;
         if (stopping) {
-            respond(exchange, 503, "server shutting down");
+            reject(exchange, 503, "server shutting down");
             return;
         }
         if (connections.incrementAndGet() > config.maxConnections()) {
             connections.decrementAndGet();
-            respond(exchange, 503, "too many connections (limit " + config.maxConnections() + ")");
+            reject(exchange, 503, "too many connections (limit " + config.maxConnections() + ")");
             return;
         }
         boolean policyChose = accept.subprotocol() != null
@@ -265,6 +280,7 @@ public final class UndertowWebSocketHandler implements HttpHandler, AutoCloseabl
             subprotocol = null;
             attributes = null;
             owner.sessions.add(session);
+            owner.counters.handshakeAccepted();
             if (owner.stopping) {
                 session.close(CloseCode.GOING_AWAY, "server shutting down");
             }
@@ -291,6 +307,12 @@ public final class UndertowWebSocketHandler implements HttpHandler, AutoCloseabl
             remote = InetSocketAddress.createUnresolved("unknown", 0);
         }
         return new HandshakeRequest(exchange.getRequestPath(), exchange.getQueryString(), headers, remote);
+    }
+
+    /** Answers an upgrade request with an error status, and counts it. */
+    private void reject(HttpServerExchange exchange, int status, String reason) {
+        counters.handshakeRejected(status);
+        respond(exchange, status, reason);
     }
 
     private static void respond(HttpServerExchange exchange, int status, String reason) {
