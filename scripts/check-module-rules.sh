@@ -38,8 +38,10 @@ strip_test_deps() {
 }
 
 expect_enforcer() { # DESCRIPTION MODULE SHOULD_FAIL
+    # -am: the modules a case depends on are in the scratch reactor, so their poms come from there and never from a
+    # local repository, where a stray or half-installed io.wshub artifact would break resolution instead of the rule.
     local out
-    if out=$(cd "$scratch/tree" && "${mvn_cmd[@]}" -pl "$2" validate 2>&1); then
+    if out=$(cd "$scratch/tree" && "${mvn_cmd[@]}" -pl "$2" -am validate 2>&1); then
         if [ "$3" = fail ]; then echo "FAIL: $1: the build passed"; exit 1; fi
         echo "ok: $1"
     else
@@ -53,7 +55,7 @@ expect_enforcer() { # DESCRIPTION MODULE SHOULD_FAIL
 
 copy_tree
 expect_enforcer "the real poms keep the module rules" \
-    "hub-api,hub-disruptor,testkit,transport-undertow,transport-javawebsocket" pass
+    "hub-api,hub-disruptor,testkit,transport-undertow,transport-javawebsocket,hub-micrometer" pass
 
 copy_tree; strip_test_deps; add_dep hub-api org.slf4j slf4j-api
 expect_enforcer "hub-api may not gain a runtime dependency" hub-api fail
@@ -73,4 +75,13 @@ expect_enforcer "testkit may not see hub-disruptor, even in test scope" testkit 
 copy_tree; strip_test_deps; add_dep hub-disruptor io.wshub transport-undertow test
 expect_enforcer "hub-disruptor may not depend on a transport" hub-disruptor fail
 
-echo "module rules: 7 passed, 0 failed"
+copy_tree; strip_test_deps; add_dep hub-micrometer org.slf4j slf4j-api
+expect_enforcer "hub-micrometer may not gain a runtime dependency beyond hub-api and micrometer-core" hub-micrometer fail
+
+copy_tree; strip_test_deps; add_dep hub-micrometer io.wshub transport-undertow test
+expect_enforcer "hub-micrometer may not see a transport, even in test scope" hub-micrometer fail
+
+copy_tree; strip_test_deps; add_dep transport-javawebsocket io.wshub hub-micrometer
+expect_enforcer "a transport may not depend on hub-micrometer" transport-javawebsocket fail
+
+echo "module rules: 10 passed, 0 failed"
