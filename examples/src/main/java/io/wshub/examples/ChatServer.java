@@ -90,7 +90,8 @@ public final class ChatServer implements AutoCloseable {
         try {
             Endpoint chat = new PresenceNotices(new ChatRelay(hub, CHAT_TOPIC, PRESENCE_TOPIC), hub, PRESENCE_TOPIC);
             webSocket = Transports.start(transport, config, chat, RecoveryQuery.POLICY);
-            PageServer page = PageServer.start(config.host(), pagePort, webSocket.port(), config.path());
+            PageServer page = PageServer.start(config.host(), pagePort, webSocket.port(), config.path(),
+                    ChatMetrics.bind(hub, webSocket)); // GET /metrics: the hub's, transport's and JVM's meters
             return new ChatServer(hub, webSocket, page);
         } catch (IOException | RuntimeException e) {
             if (webSocket != null) {

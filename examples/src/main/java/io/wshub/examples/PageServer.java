@@ -12,7 +12,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * Serves the chat page ({@code chat.html}) with the JDK's built-in HTTP server, on its own port because not every
  * transport can serve HTTP. {@code GET /} is the page; {@code GET /config.js} tells the page which port and path the
- * WebSocket endpoint has (the page connects to the host it was loaded from).
+ * WebSocket endpoint has (the page connects to the host it was loaded from); {@code GET /metrics}, when the server was
+ * started with {@link ChatMetrics}, is every meter in the Prometheus text format.
  *
  * <p>Thread-safety: {@link #uri()} may be called from any thread; call {@link #close()} once, from one thread.
  */
@@ -23,10 +24,12 @@ public final class PageServer implements AutoCloseable {
 
     private final HttpServer server;
     private final URI uri;
+    private final ChatMetrics metrics;
 
-    private PageServer(HttpServer server, URI uri) {
+    private PageServer(HttpServer server, URI uri, ChatMetrics metrics) {
         this.server = server;
         this.uri = uri;
+        this.metrics = metrics;
     }
 
     /**
@@ -41,6 +44,35 @@ public final class PageServer implements AutoCloseable {
      */
     public static PageServer start(String host, int port, int webSocketPort, String webSocketPath)
             throws IOException {
+        return start(host, port, webSocketPort, webSocketPath, null);
+    }
+
+    /**
+     * Starts serving the page, and the metrics at {@code GET /metrics}.
+     *
+     * @param host the host to bind; not null
+     * @param port the port, 0 for any free one
+     * @param webSocketPort the port of the WebSocket endpoint the page connects to
+     * @param webSocketPath the path of that endpoint, starting with {@code /}; not null
+     * @param metrics the meters to serve, closed with this server (or at once if it cannot start); null for none
+     *                ({@code /metrics} is then 404)
+     * @return the running page server
+     * @throws IOException if the port cannot be bound
+     */
+    public static PageServer start(String host, int port, int webSocketPort, String webSocketPath,
+                                   ChatMetrics metrics) throws IOException {
+        try {
+            return serve(host, port, webSocketPort, webSocketPath, metrics);
+        } catch (IOException | RuntimeException e) {
+            if (metrics != null) {
+                metrics.close();
+            }
+            throw e;
+        }
+    }
+
+    private static PageServer serve(String host, int port, int webSocketPort, String webSocketPath,
+                                    ChatMetrics metrics) throws IOException {
         byte[] page = resource("chat.html");
         byte[] config = ("window.WSHUB_CHAT = {\"port\": " + webSocketPort + ", \"path\": " + jsString(webSocketPath)
                 + "};\n").getBytes(StandardCharsets.UTF_8);
@@ -52,6 +84,8 @@ public final class PageServer implements AutoCloseable {
                     respond(exchange, HTML, page);
                 } else if (path.equals("/config.js")) {
                     respond(exchange, JS, config);
+                } else if (path.equals("/metrics") && metrics != null) {
+                    respond(exchange, ChatMetrics.CONTENT_TYPE, metrics.scrape().getBytes(StandardCharsets.UTF_8));
                 } else {
                     respond(exchange, 404, "text/plain; charset=utf-8", "not found\n".getBytes(StandardCharsets.UTF_8));
                 }
@@ -59,7 +93,7 @@ public final class PageServer implements AutoCloseable {
         });
         server.start();
         int bound = server.getAddress().getPort();
-        return new PageServer(server, URI.create("http://" + Options.uriHost(host) + ":" + bound + "/"));
+        return new PageServer(server, URI.create("http://" + Options.uriHost(host) + ":" + bound + "/"), metrics);
     }
 
     /**
@@ -71,10 +105,16 @@ public final class PageServer implements AutoCloseable {
         return uri;
     }
 
-    /** Stops serving at once. */
+    /** Stops serving at once, and closes the metrics it served. */
     @Override
     public void close() {
-        server.stop(0);
+        try {
+            server.stop(0);
+        } finally {
+            if (metrics != null) {
+                metrics.close();
+            }
+        }
     }
 
     private static void respond(HttpExchange exchange, String contentType, byte[] body) throws IOException {
