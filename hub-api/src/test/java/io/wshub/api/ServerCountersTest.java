@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.wshub.api.spi.ServerCounters;
+import java.net.InetSocketAddress;
+import java.net.URI;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -73,6 +75,38 @@ class ServerCountersTest {
         assertThat(CodeCounts.of(new int[] {1}, new long[] {2, 3}))
                 .isEqualTo(CodeCounts.of(new int[] {1}, new long[] {2, 3}))
                 .isNotEqualTo(CodeCounts.of(new int[] {1}, new long[] {2, 4}));
+    }
+
+    @Test
+    void shouldNotPretendToCountWhenAServerDoesNot() {
+        RunningServer quiet = new RunningServer() {
+            @Override
+            public String transportName() {
+                return "quiet";
+            }
+
+            @Override
+            public InetSocketAddress address() {
+                return new InetSocketAddress("127.0.0.1", 1);
+            }
+
+            @Override
+            public URI uri() {
+                return URI.create("ws://127.0.0.1:1/ws");
+            }
+
+            @Override
+            public int sessionCount() {
+                return 0;
+            }
+
+            @Override
+            public void stop() {
+            }
+        };
+        assertThat(quiet.supportsStats()).isFalse();
+        assertThatThrownBy(quiet::stats).isInstanceOf(UnsupportedOperationException.class)
+                .hasMessageContaining("quiet");
     }
 
     private static int[] ints(List<Integer> list) {
