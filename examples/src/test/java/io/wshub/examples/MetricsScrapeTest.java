@@ -69,10 +69,13 @@ class MetricsScrapeTest {
                     + binary.length;
             long bytesOut = received.stream().mapToLong(MetricsScrapeTest::payloadBytes).sum();
             String[] tr = {"transport", transport};
-            // Counters move on the I/O and fan-out threads, and the binders reuse a snapshot for 100 ms: poll.
+            // Counters move on the I/O and fan-out threads, and each binder (hub, transport) reuses its own snapshot
+            // for 100 ms: poll until both show the end of the traffic.
             PrometheusText m = awaitScrape(metrics, t ->
                     t.value("wshub_transport_closes_total", "code", "1000", tr[0], tr[1]) == 1
-                            && t.value("wshub_transport_messages_total", "direction", "out", tr[0], tr[1]) == 12);
+                            && t.value("wshub_transport_messages_total", "direction", "out", tr[0], tr[1]) == 12
+                            && t.value("wshub_hub_accepted_messages_total") == 7
+                            && t.value("wshub_hub_sessions") == 1);
 
             assertThat(m.type("wshub_transport_handshakes_total")).isEqualTo("counter");
             assertThat(m.value("wshub_transport_handshakes_total", "result", "accepted", "status", "101", tr[0], tr[1]))
