@@ -6,7 +6,7 @@ import java.util.Objects;
 
 /**
  * What {@link UpgradeValidator#validate} decided: {@link Accept} (upgrade, with this subprotocol and these attributes,
- * in this reserved slot) or {@link Reject} (answer this HTTP status, reason and headers, and close).
+ * in a connection slot the transport gives back with {@link UpgradeValidator#release()}) or {@link Reject} (answer this HTTP status, reason and headers, and close).
  *
  * <p>Thread-safety: immutable.
  */
@@ -18,22 +18,19 @@ public sealed interface UpgradeDecision permits UpgradeDecision.Accept, UpgradeD
      * @param request the request, as the session will keep it; never null
      * @param subprotocol the negotiated subprotocol to answer with, or null for none
      * @param attributes the session's initial attributes from the policy; never null
-     * @param slot the connection slot reserved for it; the transport releases it when the connection is gone
      */
-    record Accept(HandshakeRequest request, String subprotocol, Map<String, Object> attributes,
-                  UpgradeValidator.Slot slot) implements UpgradeDecision {
+    record Accept(HandshakeRequest request, String subprotocol, Map<String, Object> attributes)
+            implements UpgradeDecision {
         /**
          * Validates.
          *
          * @param request not null
          * @param subprotocol may be null
          * @param attributes not null
-         * @param slot not null
          */
         public Accept {
             Objects.requireNonNull(request, "request");
             Objects.requireNonNull(attributes, "attributes");
-            Objects.requireNonNull(slot, "slot");
         }
     }
 

@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -21,7 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>RFC 6455 §4.2.1: 405 (with {@code Allow: GET}) for another method; 400 for HTTP/1.0, a missing {@code Host},
  *       an {@code Upgrade} without the {@code websocket} token, a {@code Connection} without {@code Upgrade}, or a
  *       {@code Sec-WebSocket-Key} that is not one base64 value of 16 bytes; 426 (with
- *       {@code Sec-WebSocket-Version: 13}) for another version;</li>
+ *       {@code Sec-WebSocket-Version: 13} and {@code Upgrade: websocket}) for another version;</li>
  *   <li>stopping: 503 once {@link #stop()} was called;</li>
  *   <li>an atomic connection-slot reservation: 503 when {@link ServerConfig#maxConnections()} slots are taken, so
  *       concurrent upgrades can never exceed the limit;</li>
@@ -31,8 +30,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * </ol>
  * Header tokens are comma-separated and compared case-insensitively, over every value of a repeated header.
  *
- * <p>An accepted upgrade holds a {@link Slot}; the transport releases it exactly when the connection is gone (or the
- * upgrade fails before a session exists). Releasing twice is harmless.
+ * <p>An accepted upgrade holds a connection slot; the transport calls {@link #release()} exactly once for it, when the
+ * connection is gone (or the upgrade fails before a session exists). The slot is a count, not an object, so an open
+ * connection costs no memory here.
  *
  * <p>Thread-safety: every method may be called from any thread, concurrently.
  */
@@ -97,33 +97,32 @@ public final class UpgradeValidator {
         if (versions.size() != 1 || !VERSION.equals(versions.get(0).trim())) {
             return new UpgradeDecision.Reject(426, "unsupported Sec-WebSocket-Version " + versions
                     + "; this server speaks " + VERSION + " (RFC 6455 §4.4)",
-                    Map.of("Sec-WebSocket-Version", VERSION));
+                    Map.of("Sec-WebSocket-Version", VERSION, "Upgrade", "websocket")); // RFC 7231 §6.5.15
         }
         if (stopping) {
             return reject(503, "server is stopping");
         }
-        Slot slot = reserve();
-        if (slot == null) {
+        if (!reserve()) {
             return reject(503, "too many connections (limit " + config.maxConnections() + ")");
         }
         HandshakeVerdict verdict;
         try {
             verdict = Objects.requireNonNull(policy.evaluate(request), "the handshake policy returned null");
         } catch (RuntimeException e) {
-            slot.release();
+            release();
             LOG.log(System.Logger.Level.WARNING, "handshake policy failed for " + request.remoteAddress()
                     + "; answering 500", e);
             return reject(500, "the handshake policy failed");
         }
         if (verdict instanceof HandshakeVerdict.Reject r) {
-            slot.release();
+            release();
             return reject(r.status(), r.reason());
         }
         HandshakeVerdict.Accept accept = (HandshakeVerdict.Accept) verdict;
         String subprotocol = accept.subprotocol() != null
                 && request.requestedSubprotocols().contains(accept.subprotocol())
                 ? accept.subprotocol() : request.selectSubprotocol(config.subprotocols());
-        return new UpgradeDecision.Accept(request, subprotocol, accept.attributes(), slot);
+        return new UpgradeDecision.Accept(request, subprotocol, accept.attributes());
     }
 
     /** Makes every later upgrade answer 503; connections already accepted keep their slots. Idempotent. */
@@ -149,15 +148,33 @@ public final class UpgradeValidator {
         return taken.get();
     }
 
-    private Slot reserve() {
+    /**
+     * Gives back the connection slot of an accepted upgrade: call it once per {@link UpgradeDecision.Accept}, when its
+     * connection has ended or its upgrade failed.
+     *
+     * @throws IllegalStateException if no slot is taken (a release without an accepted upgrade: a transport bug)
+     */
+    public void release() {
+        while (true) {
+            int n = taken.get();
+            if (n == 0) {
+                throw new IllegalStateException("release() without an accepted upgrade holding a slot");
+            }
+            if (taken.compareAndSet(n, n - 1)) {
+                return;
+            }
+        }
+    }
+
+    private boolean reserve() {
         int max = config.maxConnections();
         while (true) {
             int n = taken.get();
             if (n >= max) {
-                return null;
+                return false;
             }
             if (taken.compareAndSet(n, n + 1)) {
-                return new Slot(taken);
+                return true;
             }
         }
     }
@@ -214,36 +231,6 @@ public final class UpgradeValidator {
             return Base64.getDecoder().decode(k).length == 16;
         } catch (IllegalArgumentException e) {
             return false;
-        }
-    }
-
-    /**
-     * One reserved connection slot. Released once, by the transport, when the connection it was reserved for is gone.
-     *
-     * <p>Thread-safety: {@link #release()} may be called from any thread, any number of times.
-     */
-    public static final class Slot {
-        private final AtomicInteger taken;
-        private final AtomicBoolean released = new AtomicBoolean();
-
-        private Slot(AtomicInteger taken) {
-            this.taken = taken;
-        }
-
-        /** Gives the slot back; later calls do nothing. */
-        public void release() {
-            if (released.compareAndSet(false, true)) {
-                taken.decrementAndGet();
-            }
-        }
-
-        /**
-         * Returns whether the slot was given back.
-         *
-         * @return {@code true} after {@link #release()}
-         */
-        public boolean released() {
-            return released.get();
         }
     }
 }

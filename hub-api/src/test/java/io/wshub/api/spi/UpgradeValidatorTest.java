@@ -61,9 +61,10 @@ class UpgradeValidatorTest {
         UpgradeDecision d = v.validate("GET", true, request("/ws", goodHeaders()));
         assertThat(d).isInstanceOf(UpgradeDecision.Accept.class);
         assertThat(v.connections()).isEqualTo(1);
-        ((UpgradeDecision.Accept) d).slot().release();
-        ((UpgradeDecision.Accept) d).slot().release();
-        assertThat(v.connections()).as("a second release is harmless").isZero();
+        v.release();
+        assertThat(v.connections()).isZero();
+        org.assertj.core.api.Assertions.assertThatThrownBy(v::release).isInstanceOf(IllegalStateException.class)
+                .as("a release without a slot is a transport bug, said at once");
     }
 
     @Test

@@ -16,10 +16,12 @@ import java.util.Objects;
  * The {@code java-websocket} transport: serves wshub endpoints on {@code org.java-websocket:Java-WebSocket}.
  * Found by {@link java.util.ServiceLoader}; users normally go through {@link io.wshub.api.Transports}.
  *
- * <p>What it adds to the library: a strict RFC 6455 handshake (400 for malformed or non-upgrade requests, 426 with
- * {@code Sec-WebSocket-Version: 13} for another version, 404 for another path, 503 at the connection limit or while
- * stopping, the {@link HandshakePolicy}'s own status for its rejections), a strict frame decoder (1002, 1007, 1009 as
- * the RFC and {@link ServerConfig#maxMessageSize()} require), bounded non-blocking session queues that share each
+ * <p>What it adds to the library: the transport kernel's upgrade validator ({@link io.wshub.api.spi.UpgradeValidator}:
+ * 404 for another path, 405 for another method, 400 for malformed or non-upgrade requests, 426 with
+ * {@code Sec-WebSocket-Version: 13} for another version, 503 while stopping or at the connection limit, then the
+ * {@link HandshakePolicy}'s own status for its rejections, in that order) and frame decoder
+ * ({@link io.wshub.api.spi.FrameDecoder}: 1002, 1007, 1009 as the RFC and {@link ServerConfig#maxMessageSize()}
+ * require), bounded non-blocking session queues that share each
  * message's encoded bytes, keepalive pings and idle timeout on one timer thread per server, and a graceful stop.
  *
  * <p>TLS: when {@link ServerConfig#sslContext()} is set the server speaks {@code wss://} through the library's

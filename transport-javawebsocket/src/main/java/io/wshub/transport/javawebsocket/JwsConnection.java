@@ -34,11 +34,13 @@ final class JwsConnection extends WebSocketImpl implements SelectorTasks.Target 
     private static final byte[] MARKER_BYTE = new byte[1];
     /** A flag field rather than an AtomicBoolean: memory per connection. */
     private static final VarHandle SERVICE_REQUESTED;
+    private static final VarHandle SLOT_HELD;
 
     static {
         try {
             SERVICE_REQUESTED = MethodHandles.lookup().findVarHandle(JwsConnection.class, "serviceRequested",
                     boolean.class);
+            SLOT_HELD = MethodHandles.lookup().findVarHandle(JwsConnection.class, "slotHeld", boolean.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -46,6 +48,8 @@ final class JwsConnection extends WebSocketImpl implements SelectorTasks.Target 
 
     private final JwsServer server;
     private volatile boolean serviceRequested;
+    /** The kernel's validator gave this connection a slot, not yet given back (see {@link #closeConnection}). */
+    private volatile boolean slotHeld;
     /**
      * The frames of the batch whose marker is in the library's out-queue, in order, not yet fully written. Selector
      * thread only. Created on the first hand-over (an idle connection never has one) and grows once to what a busy
@@ -79,6 +83,28 @@ final class JwsConnection extends WebSocketImpl implements SelectorTasks.Target 
 
     void session(JwsSession s) {
         this.session = s;
+    }
+
+    /** Records that this connection holds one of the validator's connection slots; once, when its upgrade is
+     * accepted. */
+    void slotTaken() {
+        slotHeld = true;
+    }
+
+    /**
+     * Every way a connection ends comes through here (the library's terminal close, which runs once: it returns at
+     * once when already closed), whether or not the library ever reported it open, so the connection slot is given
+     * back exactly once.
+     */
+    @Override
+    public synchronized void closeConnection(int code, String message, boolean remote) {
+        try {
+            super.closeConnection(code, message, remote);
+        } finally {
+            if (SLOT_HELD.compareAndSet(this, true, false)) {
+                server.validator().release();
+            }
+        }
     }
 
     // ---------------------------------------------------------------------------------------- handshake rejection

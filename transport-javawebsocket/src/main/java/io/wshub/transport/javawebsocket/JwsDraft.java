@@ -57,28 +57,66 @@ final class JwsDraft extends Draft_6455 {
 
     // ------------------------------------------------------------------------------------------------ handshake
 
-    /** A request line the library could not parse, carried to the server so it answers 400 with a reason. */
+    /**
+     * A request the library refused to parse (another method than GET, another HTTP version than 1.1, a garbled
+     * request line), carried to the server so that the kernel's validator answers it: with the method and target of
+     * its request line when that line has the three parts of one, so a POST gets 405; otherwise 400 with a reason.
+     */
     static final class Malformed extends HandshakeImpl1Client {
         private final String reason;
+        private final String method;
+        private final boolean http11;
 
-        Malformed(String reason) {
+        Malformed(String reason, String method, String target, boolean http11) {
             this.reason = reason;
-            setResourceDescriptor("/");
+            this.method = method;
+            this.http11 = http11;
+            setResourceDescriptor(target == null ? "/" : target);
         }
 
         String reason() {
             return reason;
         }
+
+        /** The request line's method, or null if the line could not be split into method, target and version. */
+        String method() {
+            return method;
+        }
+
+        boolean http11() {
+            return http11;
+        }
     }
 
     @Override
     public Handshakedata translateHandshake(ByteBuffer buf) throws InvalidHandshakeException {
+        int start = buf.position();
         try {
             return super.translateHandshake(buf);
         } catch (InvalidHandshakeException e) {
             String m = e.getMessage();
-            return new Malformed(m == null || m.isEmpty() ? "malformed HTTP request" : m);
+            String reason = m == null || m.isEmpty() ? "malformed HTTP request" : m;
+            String[] line = requestLine(buf, start);
+            if (line == null) {
+                return new Malformed(reason, null, null, false);
+            }
+            return new Malformed(reason, line[0], line[1], "HTTP/1.1".equals(line[2]));
         }
+    }
+
+    /** The request line's three parts, read from the buffer as it was before parsing; null if it has not three. */
+    private static String[] requestLine(ByteBuffer buf, int start) {
+        int end = start;
+        int limit = Math.min(buf.limit(), start + 8192);
+        while (end < limit && buf.get(end) != '\r' && buf.get(end) != '\n') {
+            end++;
+        }
+        byte[] bytes = new byte[end - start];
+        for (int i = 0; i < bytes.length; i++) {
+            bytes[i] = buf.get(start + i);
+        }
+        String[] parts = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1).split(" ", -1);
+        return parts.length == 3 && !parts[0].isEmpty() && parts[1].startsWith("/") ? parts : null;
     }
 
     @Override
@@ -177,7 +215,10 @@ final class JwsDraft extends Draft_6455 {
             // An empty close is answered with 1000 (1005 may not be sent); the session reports 1005.
             cf.setCode(p.close.code() == CloseCode.NO_STATUS_RECEIVED.code() ? CloseCode.NORMAL_CLOSURE.code()
                     : p.close.code());
-            cf.setReason(p.close.reason());
+            // The library refuses to build a 1007 close frame without a reason (and would drop the connection with no
+            // reply): every valid code is answered (RFC 6455 5.5.1), so give that one a reason.
+            cf.setReason(p.close.code() == CloseCode.INVALID_PAYLOAD.code() && p.close.reason().isEmpty()
+                    ? "invalid payload data" : p.close.reason());
             super.processFrame(webSocketImpl, cf);
         } else if (frame instanceof ErrorFrame e) {
             if (e.code == CloseCode.MESSAGE_TOO_BIG.code()) {

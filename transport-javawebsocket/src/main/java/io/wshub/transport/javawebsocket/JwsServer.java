@@ -4,13 +4,14 @@ import io.wshub.api.CloseCode;
 import io.wshub.api.Endpoint;
 import io.wshub.api.HandshakePolicy;
 import io.wshub.api.HandshakeRequest;
-import io.wshub.api.HandshakeVerdict;
 import io.wshub.api.Message;
 import io.wshub.api.ServerConfig;
 import io.wshub.api.ServerStats;
 import io.wshub.api.Session;
 import io.wshub.api.spi.ServerCounters;
 import io.wshub.api.spi.SessionIds;
+import io.wshub.api.spi.UpgradeDecision;
+import io.wshub.api.spi.UpgradeValidator;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -18,11 +19,9 @@ import java.nio.channels.ByteChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -49,8 +48,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Java-WebSocket server behind {@link JavaWebSocketTransportProvider}: validates the upgrade and runs the
- * {@link HandshakePolicy}, turns connections into {@link JwsSession}s, calls the {@link Endpoint}, runs keepalive
+ * The Java-WebSocket server behind {@link JavaWebSocketTransportProvider}: has each upgrade decided by the transport
+ * kernel's {@link UpgradeValidator} (path, RFC checks, stopping, an atomic connection slot, then the
+ * {@link HandshakePolicy}), turns connections into {@link JwsSession}s, calls the {@link Endpoint}, runs keepalive
  * and stops gracefully.
  *
  * <p>Threads: the library's selector thread (started by {@link #startServer()}), its decoder threads (which call the
@@ -64,7 +64,8 @@ final class JwsServer extends WebSocketServer {
 
     private final ServerConfig config;
     private final Endpoint endpoint;
-    private final HandshakePolicy policy;
+    /** The kernel's upgrade checks, in their fixed order, and the connection slots (held by {@link JwsConnection}). */
+    private final UpgradeValidator validator;
     private final SelectorTasks tasks;
     /** A set rather than a map by id: no boxed id per connection (sessions compare by identity). */
     private final Set<JwsSession> sessions = ConcurrentHashMap.newKeySet();
@@ -81,7 +82,6 @@ final class JwsServer extends WebSocketServer {
      * the selector thread writes, and emptied after each write.
      */
     private final ByteBuffer[] gatherBatch = new ByteBuffer[JwsConnection.GATHER_FRAMES];
-    private volatile boolean stopping;
     private Thread selectorThread;
 
     /** Selector thread only: the gathering-write scratch array, see {@link JwsConnection#writeBatch}. */
@@ -95,7 +95,7 @@ final class JwsServer extends WebSocketServer {
                 List.of(new JwsDraft(config.maxMessageSize())));
         this.config = config;
         this.endpoint = endpoint;
-        this.policy = policy;
+        this.validator = new UpgradeValidator(config, policy);
         this.tasks = new SelectorTasks();
         setReuseAddr(true);
         setTcpNoDelay(true);
@@ -117,6 +117,10 @@ final class JwsServer extends WebSocketServer {
 
     int sessionCount() {
         return sessions.size();
+    }
+
+    UpgradeValidator validator() {
+        return validator;
     }
 
     ServerCounters counters() {
@@ -172,7 +176,7 @@ final class JwsServer extends WebSocketServer {
             return;
         }
         try {
-            stopping = true;
+            validator.stop();
             for (JwsSession s : sessions) {
                 s.close(CloseCode.GOING_AWAY.code(), "server shutting down");
             }
@@ -272,58 +276,35 @@ final class JwsServer extends WebSocketServer {
                                                                        ClientHandshake request)
             throws InvalidDataException {
         JwsConnection c = (JwsConnection) conn;
-        if (request instanceof JwsDraft.Malformed m) {
-            throw reject(c, 400, m.reason(), false);
-        }
-        if (stopping) {
-            throw reject(c, 503, "server is stopping", false);
-        }
-        if (!hasToken(request.getFieldValue("Upgrade"), "websocket")) {
-            throw reject(c, 400, "not a WebSocket upgrade: Upgrade header must be 'websocket'", false);
-        }
-        if (!hasToken(request.getFieldValue("Connection"), "upgrade")) {
-            throw reject(c, 400, "Connection header must include 'Upgrade'", false);
-        }
-        if (request.getFieldValue("Host").isBlank()) {
-            throw reject(c, 400, "Host header required", false);
-        }
-        if (!"13".equals(request.getFieldValue("Sec-WebSocket-Version").trim())) {
-            throw reject(c, 426, "unsupported WebSocket version; this server speaks 13", true);
-        }
-        if (!validKey(request.getFieldValue("Sec-WebSocket-Key"))) {
-            throw reject(c, 400, "Sec-WebSocket-Key must be 16 bytes in base64", false);
-        }
         String resource = request.getResourceDescriptor();
         int q = resource.indexOf('?');
         String path = q < 0 ? resource : resource.substring(0, q);
         String query = q < 0 ? "" : resource.substring(q + 1);
-        if (!path.equals(config.path())) {
-            throw reject(c, 404, "no WebSocket endpoint at " + path, false);
+        if (path.equals(config.path())) {
+            path = config.path(); // the same string, kept once for all sessions
         }
-        path = config.path(); // the same string, kept once for all sessions
-        if (sessions.size() >= config.maxConnections()) {
-            throw reject(c, 503, "connection limit reached", false);
-        }
-        InetSocketAddress remote = c.getRemoteSocketAddress();
-        HandshakeRequest hr = new HandshakeRequest(path, query, headers(request), remote);
-        HandshakeVerdict verdict;
-        try {
-            verdict = policy.evaluate(hr);
-        } catch (RuntimeException e) {
-            LOG.warn("handshake policy failed for {}", remote, e);
-            throw reject(c, 400, "handshake refused", false);
-        }
-        if (verdict instanceof HandshakeVerdict.Reject r) {
-            throw reject(c, r.status(), r.reason(), false);
-        }
-        HandshakeVerdict.Accept accept = (HandshakeVerdict.Accept) verdict;
-        String subprotocol = null;
-        if (accept.subprotocol() != null && hr.requestedSubprotocols().contains(accept.subprotocol())) {
-            subprotocol = accept.subprotocol();
+        String method = "GET";
+        boolean http11 = true;
+        Map<String, List<String>> headers;
+        if (request instanceof JwsDraft.Malformed m) {
+            if (m.method() == null) {
+                throw reject(c, new UpgradeDecision.Reject(400, m.reason(), Map.of()));
+            }
+            method = m.method();
+            http11 = m.http11();
+            headers = Map.of(); // the library stopped at the request line
         } else {
-            subprotocol = hr.selectSubprotocol(config.subprotocols());
+            headers = headers(request);
         }
-        JwsSession s = new JwsSession(SessionIds.next(), c, this, hr, subprotocol, accept.attributes(),
+        HandshakeRequest hr = new HandshakeRequest(path, query, headers, c.getRemoteSocketAddress());
+        UpgradeDecision decision = validator.validate(method, http11, hr);
+        if (decision instanceof UpgradeDecision.Reject r) {
+            throw reject(c, r);
+        }
+        UpgradeDecision.Accept accept = (UpgradeDecision.Accept) decision;
+        c.slotTaken();
+        String subprotocol = accept.subprotocol();
+        JwsSession s = new JwsSession(SessionIds.next(), c, this, accept.request(), subprotocol, accept.attributes(),
                 config.maxQueuedMessages(), config.maxQueuedBytes());
         c.session(s);
         HandshakeImpl1Server response = new HandshakeImpl1Server();
@@ -342,63 +323,21 @@ final class JwsServer extends WebSocketServer {
         return h;
     }
 
-    private static boolean hasToken(String value, String token) {
-        for (String t : value.split("[,;]")) {
-            if (t.trim().toLowerCase(Locale.ROOT).equals(token)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static boolean validKey(String key) {
-        String k = key.trim();
-        if (k.isEmpty()) {
-            return false;
-        }
-        try {
-            return Base64.getDecoder().decode(k).length == 16;
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
-    }
-
-    private InvalidDataException reject(JwsConnection c, int status, String reason, boolean versionHeader) {
+    private InvalidDataException reject(JwsConnection c, UpgradeDecision.Reject r) {
+        int status = r.status();
         counters.handshakeRejected(status);
-        byte[] body = (status + " " + reasonPhrase(status) + ": " + reason + "\n").getBytes(StandardCharsets.UTF_8);
-        String head = "HTTP/1.1 " + status + " " + reasonPhrase(status) + "\r\n"
-                + (versionHeader ? "Sec-WebSocket-Version: 13\r\n" : "")
-                + "Content-Type: text/plain; charset=utf-8\r\n"
-                + "Content-Length: " + body.length + "\r\n"
-                + "Connection: close\r\n\r\n";
-        byte[] h = head.getBytes(StandardCharsets.ISO_8859_1);
+        byte[] body = (status + " " + r.reasonPhrase() + ": " + r.reason() + "\n").getBytes(StandardCharsets.UTF_8);
+        StringBuilder head = new StringBuilder(256).append("HTTP/1.1 ").append(status).append(' ')
+                .append(r.reasonPhrase()).append("\r\n");
+        r.headers().forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
+        head.append("Content-Type: text/plain; charset=utf-8\r\n")
+                .append("Content-Length: ").append(body.length).append("\r\n")
+                .append("Connection: close\r\n\r\n");
+        byte[] h = head.toString().getBytes(StandardCharsets.ISO_8859_1);
         ByteBuffer response = ByteBuffer.allocate(h.length + body.length).put(h).put(body).flip();
         c.reject(response);
-        LOG.debug("handshake rejected with {}: {}", status, reason);
-        return new InvalidDataException(CloseFrame.PROTOCOL_ERROR, reason);
-    }
-
-    static String reasonPhrase(int status) {
-        switch (status) {
-            case 400:
-                return "Bad Request";
-            case 401:
-                return "Unauthorized";
-            case 403:
-                return "Forbidden";
-            case 404:
-                return "Not Found";
-            case 405:
-                return "Method Not Allowed";
-            case 426:
-                return "Upgrade Required";
-            case 429:
-                return "Too Many Requests";
-            case 503:
-                return "Service Unavailable";
-            default:
-                return status < 500 ? "Client Error" : "Server Error";
-        }
+        LOG.debug("handshake rejected with {}: {}", status, r.reason());
+        return new InvalidDataException(CloseFrame.PROTOCOL_ERROR, r.reason());
     }
 
     // ------------------------------------------------------------------------------------------------ callbacks
@@ -429,7 +368,7 @@ final class JwsServer extends WebSocketServer {
         }
         // Re-arm on the selector thread: the 101 response was queued by a decoder thread and could be stranded.
         tasks.request(c);
-        if (stopping) {
+        if (validator.stopping()) {
             s.close(CloseCode.GOING_AWAY.code(), "server shutting down");
         }
         if (s.enterOpenCallback()) {

@@ -14,10 +14,11 @@ import io.wshub.api.CloseCode;
 import io.wshub.api.Endpoint;
 import io.wshub.api.HandshakePolicy;
 import io.wshub.api.HandshakeRequest;
-import io.wshub.api.HandshakeVerdict;
 import io.wshub.api.ServerConfig;
 import io.wshub.api.ServerStats;
 import io.wshub.api.spi.ServerCounters;
+import io.wshub.api.spi.UpgradeDecision;
+import io.wshub.api.spi.UpgradeValidator;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
@@ -29,16 +30,16 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xnio.StreamConnection;
 
 /**
- * An Undertow {@link HttpHandler} that serves one wshub {@link Endpoint}: it checks the upgrade request (RFC 6455
- * §4.2.1, stricter than stock Undertow), runs the {@link HandshakePolicy}, enforces
- * {@link ServerConfig#maxConnections()} (503), upgrades with the negotiated subprotocol and serves each connection
- * as a {@link io.wshub.api.Session}.
+ * An Undertow {@link HttpHandler} that serves one wshub {@link Endpoint}: the transport kernel's
+ * {@link UpgradeValidator} decides each upgrade request in its fixed order (path, RFC 6455 §4.2.1, stricter than stock
+ * Undertow, stopping, an atomic slot under {@link ServerConfig#maxConnections()}, then the {@link HandshakePolicy});
+ * the handler answers its rejection or upgrades with the negotiated subprotocol, and serves each connection as a
+ * {@link io.wshub.api.Session}.
  *
  * <p>Mount it in your own Undertow server next to your other routes, at {@link ServerConfig#path()} (a request for any
  * other path gets 404):
@@ -61,8 +62,6 @@ import org.xnio.StreamConnection;
 public final class UndertowWebSocketHandler implements HttpHandler, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(UndertowWebSocketHandler.class);
-    private static final HttpString SEC_WEBSOCKET_KEY = new HttpString("Sec-WebSocket-Key");
-    private static final HttpString SEC_WEBSOCKET_VERSION = new HttpString("Sec-WebSocket-Version");
     /**
      * On by default: a batch of more than one message is handed to Undertow with {@code setRequireExplicitFlush(true)}
      * and flushed once, so it leaves in gathering writes instead of one flush per message. With 50 loopback clients
@@ -74,20 +73,19 @@ public final class UndertowWebSocketHandler implements HttpHandler, AutoCloseabl
 
     private final ServerConfig config;
     private final Endpoint endpoint;
-    private final HandshakePolicy policy;
     private final Set<UndertowSession> sessions = ConcurrentHashMap.newKeySet();
     private final Set<WebSocketChannel> peerConnections = ConcurrentHashMap.newKeySet();
-    /** Sessions open plus upgrades accepted but not yet open; never more than maxConnections. */
-    private final AtomicInteger connections = new AtomicInteger();
+    /** The kernel's upgrade checks, in their fixed order, and the connection slots: open sessions plus upgrades
+     * accepted but not yet open, never more than maxConnections. */
+    private final UpgradeValidator validator;
     /** Handshakes, closes, messages and bytes; see {@link #stats()}. */
     final ServerCounters counters = new ServerCounters();
     private final Object closedMonitor = new Object();
-    private volatile boolean stopping;
 
     UndertowWebSocketHandler(ServerConfig config, Endpoint endpoint, HandshakePolicy policy) {
         this.config = Objects.requireNonNull(config, "config");
         this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
-        this.policy = Objects.requireNonNull(policy, "policy");
+        this.validator = new UpgradeValidator(config, Objects.requireNonNull(policy, "policy"));
     }
 
     /**
@@ -116,7 +114,7 @@ public final class UndertowWebSocketHandler implements HttpHandler, AutoCloseabl
      * the rest. Idempotent. Does not stop the Undertow server the handler is mounted in.
      */
     public void stop() {
-        stopping = true;
+        validator.stop();
         for (UndertowSession s : sessions) {
             s.close(CloseCode.GOING_AWAY, "server shutting down");
         }
@@ -154,7 +152,7 @@ public final class UndertowWebSocketHandler implements HttpHandler, AutoCloseabl
 
     void unregister(UndertowSession session) {
         if (sessions.remove(session)) {
-            connections.decrementAndGet();
+            validator.release();
         }
         synchronized (closedMonitor) {
             closedMonitor.notifyAll();
@@ -165,51 +163,15 @@ public final class UndertowWebSocketHandler implements HttpHandler, AutoCloseabl
 
     @Override
     public void handleRequest(HttpServerExchange exchange) {
-        if (!config.path().equals(exchange.getRequestPath())) {
-            reject(exchange, 404, "no WebSocket endpoint at " + exchange.getRequestPath());
+        UpgradeDecision decision = validator.validate(exchange.getRequestMethod().toString(),
+                isHttp11OrLater(exchange.getProtocol()), toRequest(exchange));
+        if (decision instanceof UpgradeDecision.Reject r) {
+            r.headers().forEach((name, value) -> exchange.getResponseHeaders().put(new HttpString(name), value));
+            reject(exchange, r.status(), r.reason());
             return;
         }
-        HandshakeCheck.Result check = HandshakeCheck.check(exchange.getRequestMethod().toString(),
-                isHttp11OrLater(exchange.getProtocol()), values(exchange, Headers.HOST),
-                values(exchange, Headers.UPGRADE), values(exchange, Headers.CONNECTION),
-                values(exchange, SEC_WEBSOCKET_KEY), values(exchange, SEC_WEBSOCKET_VERSION));
-        if (!check.ok()) {
-            if (check.status() == 426) {
-                exchange.getResponseHeaders().put(SEC_WEBSOCKET_VERSION, HandshakeCheck.VERSION);
-                exchange.getResponseHeaders().put(Headers.UPGRADE, "websocket");
-            } else if (check.status() == 405) {
-                exchange.getResponseHeaders().put(Headers.ALLOW, "GET");
-            }
-            reject(exchange, check.status(), check.reason());
-            return;
-        }
-        HandshakeRequest request = toRequest(exchange);
-        HandshakeVerdict verdict;
-        try {
-            verdict = Objects.requireNonNull(policy.evaluate(request), "the handshake policy returned null");
-        } catch (RuntimeException e) {
-            LOG.warn("handshake policy threw for {}; answering 400", request.remoteAddress(), e);
-            reject(exchange, 400, "handshake refused");
-            return;
-        }
-        if (verdict instanceof HandshakeVerdict.Reject reject) {
-            reject(exchange, reject.status(), reject.reason());
-            return;
-        }
-        HandshakeVerdict.Accept accept = (HandshakeVerdict.Accept) verdict;
-        if (stopping) {
-            reject(exchange, 503, "server shutting down");
-            return;
-        }
-        if (connections.incrementAndGet() > config.maxConnections()) {
-            connections.decrementAndGet();
-            reject(exchange, 503, "too many connections (limit " + config.maxConnections() + ")");
-            return;
-        }
-        boolean policyChose = accept.subprotocol() != null
-                && request.requestedSubprotocols().contains(accept.subprotocol());
-        String subprotocol = policyChose ? accept.subprotocol() : request.selectSubprotocol(config.subprotocols());
-        upgrade(exchange, request, subprotocol, accept.attributes());
+        UpgradeDecision.Accept accept = (UpgradeDecision.Accept) decision;
+        upgrade(exchange, accept.request(), accept.subprotocol(), accept.attributes());
     }
 
     private void upgrade(HttpServerExchange exchange, HandshakeRequest request, String subprotocol,
@@ -262,7 +224,7 @@ public final class UndertowWebSocketHandler implements HttpHandler, AutoCloseabl
         public void exchangeEvent(HttpServerExchange ex, NextListener next) {
             // An exchange that ends without a 101 never becomes a session: give its connection slot back.
             if (ex.getStatusCode() != 101 && SLOT_TAKEN.compareAndSet(this, false, true)) {
-                owner.connections.decrementAndGet();
+                owner.validator.release();
             }
             next.proceed();
         }
@@ -281,7 +243,7 @@ public final class UndertowWebSocketHandler implements HttpHandler, AutoCloseabl
             attributes = null;
             owner.sessions.add(session);
             owner.counters.handshakeAccepted();
-            if (owner.stopping) {
+            if (owner.validator.stopping()) {
                 session.close(CloseCode.GOING_AWAY, "server shutting down");
             }
             session.start();
@@ -290,11 +252,6 @@ public final class UndertowWebSocketHandler implements HttpHandler, AutoCloseabl
 
     private static boolean isHttp11OrLater(HttpString protocol) {
         return !Protocols.HTTP_0_9.equals(protocol) && !Protocols.HTTP_1_0.equals(protocol);
-    }
-
-    private static List<String> values(HttpServerExchange exchange, HttpString name) {
-        HeaderValues v = exchange.getRequestHeaders().get(name);
-        return v == null ? List.of() : new ArrayList<>(v);
     }
 
     private static HandshakeRequest toRequest(HttpServerExchange exchange) {
