@@ -284,6 +284,107 @@ public abstract class TransportVerification {
     }
 
     /**
+     * Every transport answers another method the same way: 405 Method Not Allowed with {@code Allow: GET}.
+     *
+     * @throws Exception on failure
+     */
+    @Test
+    @Timeout(30)
+    public void required_handshake_otherMethodIs405WithAllowGet() throws Exception {
+        try (VerificationEnvironment env = new VerificationEnvironment()) {
+            ObservedEndpoint ep = new ObservedEndpoint(Endpoints.echo(), env);
+            RunningServer server = start(env, baseConfig().build(), ep, HandshakePolicy.acceptAll());
+            HttpResponse r = request(env, server, "POST", "HTTP/1.1", h -> h.put("Content-Length", "0"));
+            assertEquals(405, r.status(), "a POST upgrade must get 405 Method Not Allowed; got " + r.statusLine());
+            assertEquals("GET", r.header("Allow"), "405 must say which method is allowed (Allow: GET)");
+            assertNoSession(env, ep, server);
+        }
+    }
+
+    /**
+     * The {@link HandshakePolicy} runs once per upgrade, after the RFC checks: never for a request that failed them
+     * (another path or method, HTTP/1.0, no {@code Upgrade}, a bad key, another version), so a policy with side
+     * effects (spending a one-time token, rate limiting) behaves the same on every transport.
+     *
+     * @throws Exception on failure
+     */
+    @Test
+    @Timeout(60)
+    public void required_handshake_policyRunsOnceAndOnlyAfterTheRfcChecks() throws Exception {
+        try (VerificationEnvironment env = new VerificationEnvironment()) {
+            ObservedEndpoint ep = new ObservedEndpoint(Endpoints.echo(), env);
+            java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+            HandshakePolicy counting = request -> {
+                calls.incrementAndGet();
+                return HandshakeVerdict.accept();
+            };
+            RunningServer server = start(env, baseConfig().build(), ep, counting);
+            List<String> refused = new ArrayList<>();
+            refused.add(status(env, server, "POST", "HTTP/1.1", "/", h -> h.put("Content-Length", "0")));
+            refused.add(status(env, server, "GET", "HTTP/1.0", "/", h -> {
+            }));
+            refused.add(status(env, server, "GET", "HTTP/1.1", "/", h -> h.remove("Upgrade")));
+            refused.add(status(env, server, "GET", "HTTP/1.1", "/", h -> h.put("Sec-WebSocket-Key", "c2hvcnQ=")));
+            refused.add(status(env, server, "GET", "HTTP/1.1", "/", h -> h.put("Sec-WebSocket-Version", "8")));
+            refused.add(status(env, server, "GET", "HTTP/1.1", "/elsewhere", h -> {
+            }));
+            for (String r : refused) {
+                assertTrue(r.startsWith("4"), "each of these must be refused with a 4xx: " + refused);
+            }
+            assertEquals(0, calls.get(), "the policy must not run for a request that failed the RFC checks "
+                    + refused);
+            RawWebSocketClient ok = open(env, server);
+            echo(ok, OP_TEXT, "once".getBytes(StandardCharsets.UTF_8));
+            assertEquals(1, calls.get(), "the policy must run exactly once for an upgrade that passed them");
+        }
+    }
+
+    /**
+     * {@link ServerConfig#maxConnections()} is never exceeded, even by concurrent upgrades: with a limit of 50 and
+     * 200 clients upgrading at once, exactly 50 are accepted (none closes meanwhile) and every other one gets 503.
+     *
+     * @throws Exception on failure
+     */
+    @Test
+    @Timeout(120)
+    public void required_handshake_connectionLimitHoldsUnderConcurrentUpgrades() throws Exception {
+        try (VerificationEnvironment env = new VerificationEnvironment()) {
+            ObservedEndpoint ep = new ObservedEndpoint(Endpoints.echo(), env);
+            RunningServer server = start(env, baseConfig().maxConnections(50).build(), ep,
+                    HandshakePolicy.acceptAll());
+            int clients = 200;
+            int threads = 8;
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.ConcurrentLinkedQueue<Integer> statuses =
+                    new java.util.concurrent.ConcurrentLinkedQueue<>();
+            List<Thread> workers = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                workers.add(env.spawn("upgrader-" + t, () -> {
+                    go.await();
+                    for (int i = 0; i < clients / threads; i++) {
+                        RawWebSocketClient c = env.closeLater(RawWebSocketClient.connect(server.uri(), timeout()));
+                        c.sendRaw(RawWebSocketClient.requestHead("GET", target(server), "HTTP/1.1",
+                                RawWebSocketClient.upgradeHeaders(server.uri(), RawWebSocketClient.newKey())));
+                        statuses.add(response(c, "an upgrade under load").status());
+                    }
+                }));
+            }
+            go.countDown();
+            for (Thread w : workers) {
+                w.join(timeout().toMillis() * 6);
+            }
+            env.verifyNoAsyncErrors();
+            assertEquals(clients, statuses.size(), "every client must get an answer");
+            long accepted = statuses.stream().filter(st -> st == 101).count();
+            long unavailable = statuses.stream().filter(st -> st == 503).count();
+            assertEquals(50, accepted, "exactly maxConnections (50) upgrades may be accepted; statuses " + statuses);
+            assertEquals(clients - 50, unavailable, "every other upgrade must get 503; statuses " + statuses);
+            env.awaitCondition(() -> ep.opens() == 50, timeout(), () -> "50 sessions open, was " + ep.opens());
+            assertTrue(server.sessionCount() <= 50, "sessionCount() above the limit: " + server.sessionCount());
+        }
+    }
+
+    /**
      * RFC 6455 §4.2.2: a version other than 13 gets 426 with {@code Sec-WebSocket-Version: 13}, and no session.
      *
      * @throws Exception on failure
@@ -812,6 +913,31 @@ public abstract class TransportVerification {
     // ============================================================================================ close
 
     /**
+     * RFC 6455 §5.5.1: every close frame with a valid code is answered with a close frame, and then TCP is closed;
+     * the reason may be empty. Codes 1000-1003, 1007-1011, 3000 and 4999, each with an empty reason.
+     *
+     * @throws Exception on failure
+     */
+    @Test
+    @Timeout(60)
+    public void required_close_everyValidCodeIsAnswered() throws Exception {
+        try (VerificationEnvironment env = new VerificationEnvironment()) {
+            ObservedEndpoint ep = new ObservedEndpoint(Endpoints.echo(), env);
+            RunningServer server = start(env, baseConfig().build(), ep, HandshakePolicy.acceptAll());
+            for (int code : new int[] {1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 3000, 4999}) {
+                RawWebSocketClient c = open(env, server);
+                echo(c, OP_TEXT, ("before " + code).getBytes(StandardCharsets.UTF_8));
+                c.sendClose(code, "");
+                CloseResult r = c.awaitClose(timeout());
+                assertTrue(r.closeFrameReceived(), "a client's close " + code + " must be answered with a close "
+                        + "frame (RFC 6455 5.5.1); " + (r.tcpClosed() ? "TCP was closed without one"
+                        : "nothing arrived"));
+                assertTrue(r.tcpClosed(), "after answering close " + code + " the server must close TCP");
+            }
+        }
+    }
+
+    /**
      * RFC 6455 §5.5.1 and §7.1.1: a client's close 1000 is answered with a close frame (echoing 1000, or empty), the
      * server then closes TCP, and the endpoint sees code 1000. The JDK client sees the same.
      *
@@ -1097,6 +1223,17 @@ public abstract class TransportVerification {
         edit.accept(h);
         c.sendRaw(RawWebSocketClient.requestHead(method, target(server), version, h));
         return response(c, method + " " + version + " " + h);
+    }
+
+    private String status(VerificationEnvironment env, RunningServer server, String method, String version,
+                          String path, java.util.function.Consumer<Map<String, String>> edit) throws IOException {
+        RawWebSocketClient c = env.closeLater(RawWebSocketClient.connect(server.uri(), timeout()));
+        Map<String, String> h = RawWebSocketClient.upgradeHeaders(server.uri(), RawWebSocketClient.newKey());
+        edit.accept(h);
+        String target = "/".equals(path) ? target(server) : path;
+        c.sendRaw(RawWebSocketClient.requestHead(method, target, version, h));
+        return response(c, method + " " + target + " " + version + " " + h).status() + " for " + method + " "
+                + target + " " + version;
     }
 
     private HttpResponse response(RawWebSocketClient c, String what) throws IOException {

@@ -107,7 +107,13 @@ public final class BlockingTestServer implements RunningServer {
         /** Forgets sessions whose TCP connection drops: no onClose, count never decremented. */
         LEAK_DROPPED_SESSIONS,
         /** The outbound queue has no bound: offer never answers FULL. */
-        UNBOUNDED_QUEUE
+        UNBOUNDED_QUEUE,
+        /** Runs the handshake policy on every request, before the RFC checks. */
+        POLICY_FIRST,
+        /** Accepts every upgrade whatever maxConnections says. */
+        IGNORE_CONNECTION_LIMIT,
+        /** Drops the TCP connection without a reply to a client's close 1007. */
+        NO_REPLY_TO_1007
     }
 
     private static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
@@ -121,6 +127,8 @@ public final class BlockingTestServer implements RunningServer {
     private final ScheduledExecutorService timer;
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private final Set<Connection> sessions = ConcurrentHashMap.newKeySet();
+    /** Connection slots: accepted upgrades whose connection has not ended, never above maxConnections. */
+    private final java.util.concurrent.atomic.AtomicInteger slots = new java.util.concurrent.atomic.AtomicInteger();
     private final AtomicBoolean stopped = new AtomicBoolean();
 
     private BlockingTestServer(ServerConfig config, Endpoint endpoint, HandshakePolicy policy,
@@ -314,6 +322,8 @@ public final class BlockingTestServer implements RunningServer {
         InputStream in;
         OutputStream out;
         HandshakeRequest handshake;
+        /** This connection holds one of {@link #slots}. */
+        boolean slotHeld;
         String subprotocol;
         Map<String, Object> initialAttributes = Map.of();
 
@@ -364,6 +374,9 @@ public final class BlockingTestServer implements RunningServer {
                     finish();
                 } else {
                     closeSocket();
+                }
+                if (slotHeld) {
+                    slots.decrementAndGet();
                 }
                 connections.remove(this);
             }
@@ -525,8 +538,20 @@ public final class BlockingTestServer implements RunningServer {
             String method = requestLine[0];
             String target = requestLine[1];
             String version = requestLine[2];
+            HandshakeVerdict early = null;
+            if (has(Breakage.POLICY_FIRST)) {
+                int eq = target.indexOf('?');
+                try {
+                    early = policy.evaluate(new HandshakeRequest(eq < 0 ? target : target.substring(0, eq),
+                            eq < 0 ? "" : target.substring(eq + 1), headers,
+                            (InetSocketAddress) socket.getRemoteSocketAddress()));
+                } catch (RuntimeException e) {
+                    respond(500, "Internal Server Error", Map.of());
+                    return false;
+                }
+            }
             if (!method.equals("GET")) {
-                respond(has(Breakage.SERVER_ERROR_ON_POST) ? 500 : 405, "Method Not Allowed", Map.of());
+                respond(has(Breakage.SERVER_ERROR_ON_POST) ? 500 : 405, "Method Not Allowed", Map.of("Allow", "GET"));
                 return false;
             }
             if (!version.equals("HTTP/1.1") && !(version.equals("HTTP/1.0") && has(Breakage.ACCEPT_HTTP10))) {
@@ -568,20 +593,22 @@ public final class BlockingTestServer implements RunningServer {
             }
             handshake = new HandshakeRequest(path, query, headers,
                     (InetSocketAddress) socket.getRemoteSocketAddress());
-            HandshakeVerdict verdict;
-            try {
-                verdict = policy.evaluate(handshake);
-            } catch (RuntimeException e) {
-                respond(400, "Bad Request", Map.of());
+            if (!has(Breakage.IGNORE_CONNECTION_LIMIT) && !reserveSlot()) {
+                respond(503, "Service Unavailable", Map.of());
                 return false;
+            }
+            HandshakeVerdict verdict = early;
+            if (verdict == null) {
+                try {
+                    verdict = policy.evaluate(handshake);
+                } catch (RuntimeException e) {
+                    respond(500, "Internal Server Error", Map.of());
+                    return false;
+                }
             }
             if (verdict instanceof HandshakeVerdict.Reject && !has(Breakage.IGNORE_POLICY)) {
                 HandshakeVerdict.Reject r = (HandshakeVerdict.Reject) verdict;
                 respond(has(Breakage.REJECT_WITH_404) ? 404 : r.status(), r.reason(), Map.of());
-                return false;
-            }
-            if (sessions.size() >= config.maxConnections()) {
-                respond(503, "Service Unavailable", Map.of());
                 return false;
             }
             if (verdict instanceof HandshakeVerdict.Accept) {
@@ -604,6 +631,20 @@ public final class BlockingTestServer implements RunningServer {
             writeHead(101, "Switching Protocols", h, false);
             socket.setSoTimeout(0);
             return true;
+        }
+
+        /** Takes a connection slot if one is free; the connection gives it back when it ends. */
+        private boolean reserveSlot() {
+            while (true) {
+                int n = slots.get();
+                if (n >= config.maxConnections()) {
+                    return false;
+                }
+                if (slots.compareAndSet(n, n + 1)) {
+                    slotHeld = true;
+                    return true;
+                }
+            }
         }
 
         private int decodedLength(String key) {
@@ -779,6 +820,12 @@ public final class BlockingTestServer implements RunningServer {
                     }
                     code = c.code();
                     reason = c.reason();
+                }
+                if (code == 1007 && has(Breakage.NO_REPLY_TO_1007)) {
+                    // Drop the connection with no reply, as Java-WebSocket once did for a 1007 without a reason.
+                    eofSeen = true;
+                    closeSocket();
+                    return;
                 }
                 synchronized (queue) {
                     clientClosed = true;

@@ -132,6 +132,34 @@ class TransportVerificationSelfTest {
 
     @Test
     @Timeout(60)
+    void serverErrorOnPostFailsThe405Rule() {
+        assertFails(Broken.server(Breakage.SERVER_ERROR_ON_POST),
+                TransportVerification::required_handshake_otherMethodIs405WithAllowGet);
+    }
+
+    @Test
+    @Timeout(60)
+    void aPolicyRunBeforeTheRfcChecksFailsThePolicyOrderRule() {
+        assertFails(Broken.server(Breakage.POLICY_FIRST),
+                TransportVerification::required_handshake_policyRunsOnceAndOnlyAfterTheRfcChecks);
+    }
+
+    @Test
+    @Timeout(120)
+    void ignoringTheConnectionLimitFailsTheConcurrentLimitRule() {
+        assertFails(Broken.server(Breakage.IGNORE_CONNECTION_LIMIT),
+                TransportVerification::required_handshake_connectionLimitHoldsUnderConcurrentUpgrades);
+    }
+
+    @Test
+    @Timeout(60)
+    void droppingTheConnectionOnAClose1007FailsTheValidCodesRule() {
+        assertFails(Broken.server(Breakage.NO_REPLY_TO_1007),
+                TransportVerification::required_close_everyValidCodeIsAnswered);
+    }
+
+    @Test
+    @Timeout(60)
     void hangingOnAPlainGetFailsTheNoUpgradeRule() {
         assertFails(Broken.server(Breakage.HANG_ON_PLAIN_GET),
                 TransportVerification::required_handshake_getWithoutUpgradeIsRefused);
