@@ -17,7 +17,8 @@ import java.util.Map;
 public interface Session {
 
     /**
-     * Returns this session's identifier, unique within the JVM (see {@link io.wshub.api.spi.SessionIds}).
+     * Returns this session's identifier: positive, unique within the process, and across the processes of one
+     * backplane (see {@link io.wshub.api.spi.SessionIds}).
      *
      * @return a positive identifier
      */
