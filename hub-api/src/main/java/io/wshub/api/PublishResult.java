@@ -11,5 +11,11 @@ public enum PublishResult {
     /** The hub's queue is full; nothing was sequenced. The caller decides: retry later, drop, or close the sender. */
     BACKPRESSURED,
     /** The hub is shut down or shutting down; nothing was sequenced. */
-    CLOSED
+    CLOSED,
+    /**
+     * A backplane the hub needs to reach every node (Redis, for {@code hub-redis}) is unreachable; nothing was
+     * sequenced, not even locally, since a local-only delivery would pretend to be cluster-wide. The hub counts it and
+     * answers at once; it reconnects by itself.
+     */
+    UNAVAILABLE
 }

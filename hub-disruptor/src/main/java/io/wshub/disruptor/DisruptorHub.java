@@ -18,7 +18,10 @@ import io.wshub.api.HubStats;
 import io.wshub.api.Message;
 import io.wshub.api.PublishResult;
 import io.wshub.api.Session;
+import io.wshub.api.StreamPosition;
 import io.wshub.api.SubscribeOptions;
+import io.wshub.api.spi.Backfill;
+import io.wshub.api.spi.BackplaneHub;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -96,7 +99,7 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safety: every method may be called from any thread, including transport I/O threads; only
  * {@link #shutdown} waits. Arguments must not be null; a session must have a positive id.
  */
-public final class DisruptorHub implements Hub {
+public final class DisruptorHub implements BackplaneHub {
 
     private static final Logger LOG = LoggerFactory.getLogger(DisruptorHub.class);
     private static final AtomicInteger HUB_NUMBERS = new AtomicInteger();
@@ -271,6 +274,53 @@ public final class DisruptorHub implements Hub {
         return history != null;
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Here: the position goes into the ring with the publication, and the history stage appends it (or ignores a
+     * duplicate, or restarts the topic's history) at its place in the order; a topic without history delivers it as
+     * {@link #publish} would.
+     *
+     * @throws IllegalArgumentException if the offset is not positive
+     */
+    @Override
+    public PublishResult publishAt(String topic, Message message, StreamPosition position) {
+        Objects.requireNonNull(topic, "topic");
+        Objects.requireNonNull(message, "message");
+        if (Objects.requireNonNull(position, "position").offset() < 1) {
+            throw new IllegalArgumentException("a fed position's offset must be positive, was " + position);
+        }
+        return counted(sequence(HubEvent.PUBLISH, null, NO_SESSION, topic, message, null, position, null));
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws UnsupportedOperationException if the hub was built without {@link DisruptorHubConfig.Builder#history}
+     */
+    @Override
+    public PublishResult subscribe(Session session, String topic, SubscribeOptions options, Backfill backfill) {
+        Objects.requireNonNull(topic, "topic");
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(backfill, "backfill");
+        if (history == null) {
+            throw new UnsupportedOperationException("this DisruptorHub keeps no topic history; build it with "
+                    + "DisruptorHubConfig.builder().history(...) to feed it from a backplane");
+        }
+        long id = checkedId(session);
+        return counted(sequence(HubEvent.SUBSCRIBE, session, id, topic, null, options, null, backfill));
+    }
+
+    @Override
+    public boolean hasHistory(String topic) {
+        return history != null && history.hasHistory(Objects.requireNonNull(topic, "topic"));
+    }
+
+    /** For tests: how many fed publications were duplicates and were ignored. */
+    long fedDuplicates() {
+        return history == null ? 0 : history.duplicates();
+    }
+
     @Override
     public PublishResult unsubscribe(Session session, String topic) {
         return membership(HubEvent.UNSUBSCRIBE, session, Objects.requireNonNull(topic, "topic"));
@@ -330,6 +380,11 @@ public final class DisruptorHub implements Hub {
 
     private PublishResult sequence(int type, Session session, long sessionId, String topic, Message message,
                                    SubscribeOptions options) {
+        return sequence(type, session, sessionId, topic, message, options, null, null);
+    }
+
+    private PublishResult sequence(int type, Session session, long sessionId, String topic, Message message,
+                                   SubscribeOptions options, StreamPosition fed, Backfill backfill) {
         if (closed) {
             return PublishResult.CLOSED;
         }
@@ -351,6 +406,11 @@ public final class DisruptorHub implements Hub {
         e.topic = topic;
         e.message = message;
         e.options = options;
+        if (fed != null) {
+            e.offset = fed.offset();
+            e.epoch = fed.epoch();
+        }
+        e.backfill = backfill;
         if (message != null) {
             accepted.increment();
         }

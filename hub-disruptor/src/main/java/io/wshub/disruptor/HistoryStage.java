@@ -7,6 +7,7 @@ import io.wshub.api.Message;
 import io.wshub.api.StreamPosition;
 import io.wshub.api.SubscribeOptions;
 import io.wshub.api.SubscribeResult;
+import io.wshub.api.spi.Backfill;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.concurrent.ThreadLocalRandom;
@@ -48,6 +49,8 @@ final class HistoryStage implements EventHandler<HubEvent>, ErrorSink {
 
     private long errorCount;
     private volatile long publishedErrors;
+    private long duplicates;
+    private volatile long publishedDuplicates;
 
     HistoryStage(HistoryConfig config) {
         this.config = config;
@@ -73,7 +76,8 @@ final class HistoryStage implements EventHandler<HubEvent>, ErrorSink {
             if (e.type == HubEvent.PUBLISH) {
                 publish(e);
             } else if (e.type == HubEvent.SUBSCRIBE && e.options != null) {
-                e.recovery = recover(e.topic, e.options);
+                e.recovery = e.backfill == null ? recover(e.topic, e.options) : recover(e.topic, e.options,
+                        e.backfill);
             }
         } catch (Throwable t) {
             error("history of topic " + e.topic, t);
@@ -85,7 +89,16 @@ final class HistoryStage implements EventHandler<HubEvent>, ErrorSink {
             return;
         }
         long now = System.nanoTime();
-        TopicHistory h = history(e.topic, now);
+        TopicHistory h;
+        if (e.epoch == null) {
+            h = history(e.topic, now);
+        } else {
+            h = fed(e, now);
+            if (h == null) {
+                e.type = HubEvent.NOOP;
+                return;
+            }
+        }
         Message wrapped = null;
         if (envelope != null) {
             try {
@@ -126,6 +139,100 @@ final class HistoryStage implements EventHandler<HubEvent>, ErrorSink {
         Message[] replay = from > h.last ? null : h.copy(from, options.envelope());
         long replayed = replay == null ? 0 : replay.length;
         return new Recovery(new SubscribeResult(topic, true, true, replayed, current), replay);
+    }
+
+    /**
+     * Returns the history a publication positioned by a backplane appends to, restarted at its position if it has
+     * another epoch or follows a gap; null if it is a duplicate.
+     */
+    private TopicHistory fed(HubEvent e, long now) {
+        TopicHistory h = topics.get(e.topic);
+        if (h != null && h.epoch.equals(e.epoch)) {
+            if (e.offset <= h.last) {
+                publishedDuplicates = ++duplicates;
+                return null;
+            }
+            if (e.offset == h.last + 1) {
+                return h;
+            }
+        }
+        return restart(e.topic, e.epoch, e.offset - 1, now);
+    }
+
+    /** Replaces the topic's history by an empty one of the epoch whose last offset is {@code last}. */
+    private TopicHistory restart(String topic, String epoch, long last, long now) {
+        TopicHistory h = new TopicHistory(topic, epoch, config.maxPublications(), ttlNanos, now);
+        h.last = last;
+        h.first = last + 1;
+        topics.put(topic, h);
+        return h;
+    }
+
+    /**
+     * Works out a subscription for which a backplane read its store: aligns the topic's history to the store's
+     * position if it has none or another epoch, then replays the backfill after the requested position, followed by
+     * the local publications after the backfill, all or nothing.
+     */
+    private Recovery recover(String topic, SubscribeOptions options, Backfill b) {
+        StreamPosition since = options.since();
+        boolean recovering = since != null;
+        if (!config.hasHistory(topic)) {
+            return new Recovery(new SubscribeResult(topic, recovering, false, 0, null), null);
+        }
+        long now = System.nanoTime();
+        StreamPosition top = b.top();
+        TopicHistory h = topics.get(topic);
+        if (h == null || !h.epoch.equals(top.epoch())) {
+            h = restart(topic, top.epoch(), top.offset(), now);
+        } else {
+            h.trimExpired(now);
+        }
+        StreamPosition current = new StreamPosition(h.last, h.epoch);
+        if (!recovering) {
+            return new Recovery(new SubscribeResult(topic, false, false, 0, current), null);
+        }
+        SubscribeResult lost = new SubscribeResult(topic, true, false, 0, current);
+        if (!b.covered() || !since.epoch().equals(h.epoch)) {
+            return new Recovery(lost, null);
+        }
+        if (since.offset() >= h.last) {
+            // Nothing missed here; a position ahead of this node (seen on a faster one) is within the store's.
+            return since.offset() <= Math.max(h.last, top.offset())
+                    ? new Recovery(new SubscribeResult(topic, true, true, 0, current), null)
+                    : new Recovery(lost, null);
+        }
+        long from = since.offset() + 1;
+        int n = (int) (h.last - since.offset());
+        Message[] replay = new Message[n];
+        long firstFilled = b.firstOffset();
+        boolean wantsEnvelope = options.envelope();
+        for (int k = 0; k < n; k++) {
+            long o = from + k;
+            Message m;
+            if (o <= top.offset() && o >= firstFilled) {
+                m = b.messages().get((int) (o - firstFilled));
+                if (wantsEnvelope && envelope != null) {
+                    Message w = envelope.wrap(topic, o, h.epoch, m);
+                    m = w != null ? w : m;
+                }
+            } else if (o >= h.first && o <= h.last) {
+                m = h.get(o, wantsEnvelope);
+            } else {
+                return new Recovery(lost, null);
+            }
+            replay[k] = m;
+        }
+        return new Recovery(new SubscribeResult(topic, true, true, n, current), replay);
+    }
+
+    /** Returns whether the topic keeps history; any thread may call it. */
+    boolean hasHistory(String topic) {
+        return config.hasHistory(topic);
+    }
+
+    /** Returns how many publications fed by a backplane were duplicates and were ignored. */
+    long duplicates() {
+        return publishedDuplicates;
     }
 
     private TopicHistory history(String topic, long now) {

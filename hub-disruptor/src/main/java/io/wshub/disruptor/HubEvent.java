@@ -3,6 +3,7 @@ package io.wshub.disruptor;
 import io.wshub.api.Message;
 import io.wshub.api.Session;
 import io.wshub.api.SubscribeOptions;
+import io.wshub.api.spi.Backfill;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
@@ -43,8 +44,15 @@ final class HubEvent {
     String topic;
     /** The message of a broadcast, publish or send; null otherwise. */
     Message message;
-    /** A topic publication's offset, written by the history stage; 0 if the topic keeps no history. */
+    /**
+     * A topic publication's offset, written by the history stage; 0 if the topic keeps no history. Written by the
+     * publisher instead when a backplane assigned the position ({@link #epoch} is then set).
+     */
     long offset;
+    /** The epoch of a position a backplane assigned to a topic publication; null for one the hub positions itself. */
+    String epoch;
+    /** What a backplane read from its store for a subscription; null otherwise. */
+    Backfill backfill;
     /** A topic publication's envelope, built once by the history stage; null if none. */
     Message envelope;
     /** A subscription's options; null for a plain subscription. */
@@ -78,6 +86,8 @@ final class HubEvent {
             topic = null;
             message = null;
             offset = 0L;
+            epoch = null;
+            backfill = null;
             envelope = null;
             options = null;
             recovery = null;

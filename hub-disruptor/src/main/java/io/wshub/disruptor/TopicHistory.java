@@ -77,6 +77,19 @@ final class TopicHistory {
         return offset;
     }
 
+    /**
+     * Returns one held publication.
+     *
+     * @param offset its offset, from {@link #first} to {@link #last}
+     * @param envelope whether to return its envelope (where there is one) instead of the message
+     * @return the publication
+     */
+    Message get(long offset, boolean envelope) {
+        int i = index(offset);
+        Message e = envelope ? envelopes[i] : null;
+        return e != null ? e : messages[i];
+    }
+
     /** Drops every publication older than the TTL. */
     void trimExpired(long now) {
         while (first <= last && now - appendedAt[index(first)] > ttlNanos) {
@@ -101,9 +114,7 @@ final class TopicHistory {
         int n = (int) (last - from + 1);
         Message[] out = new Message[n];
         for (int k = 0; k < n; k++) {
-            int i = index(from + k);
-            Message e = envelope ? envelopes[i] : null;
-            out[k] = e != null ? e : messages[i];
+            out[k] = get(from + k, envelope);
         }
         return out;
     }

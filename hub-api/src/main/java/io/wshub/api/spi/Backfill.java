@@ -1,0 +1,49 @@
+package io.wshub.api.spi;
+
+import io.wshub.api.Message;
+import io.wshub.api.StreamPosition;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What a backplane read from its own store for one recovering subscription, handed to
+ * {@link BackplaneHub#subscribe(io.wshub.api.Session, String, io.wshub.api.SubscribeOptions, Backfill)}: the store's
+ * position when it was read, and the publications after the subscription's position up to that one.
+ *
+ * @param covered whether the store held every publication after the requested position, in the requested epoch; when
+ *                false the subscription is not recovered and {@code messages} is empty
+ * @param top the store's position when it was read: the offset of its last publication and its epoch; not null
+ * @param messages the publications after the requested position, in offset order, the last one at {@code top}; empty
+ *                 if none or if not covered; not null
+ */
+public record Backfill(boolean covered, StreamPosition top, List<Message> messages) {
+
+    /**
+     * Checks and copies the arguments.
+     *
+     * @param covered whether the store held everything after the requested position
+     * @param top the store's position when it was read; not null
+     * @param messages the publications after the requested position up to {@code top}; not null
+     * @throws IllegalArgumentException if a not covered backfill has messages, or there are more messages than offsets
+     *                                  up to {@code top}
+     */
+    public Backfill {
+        Objects.requireNonNull(top, "top");
+        messages = List.copyOf(messages);
+        if (!covered && !messages.isEmpty()) {
+            throw new IllegalArgumentException("a backfill that is not covered carries no messages");
+        }
+        if (messages.size() > top.offset()) {
+            throw new IllegalArgumentException(messages.size() + " messages cannot end at offset " + top.offset());
+        }
+    }
+
+    /**
+     * Returns the offset of the first message.
+     *
+     * @return {@code top.offset() - messages.size() + 1}
+     */
+    public long firstOffset() {
+        return top.offset() - messages.size() + 1;
+    }
+}
