@@ -170,8 +170,8 @@ final class HistoryStage implements EventHandler<HubEvent>, ErrorSink {
 
     /**
      * Works out a subscription for which a backplane read its store: aligns the topic's history to the store's
-     * position if it has none or another epoch, then replays the backfill after the requested position, followed by
-     * the local publications after the backfill, all or nothing.
+     * position if it has none or another epoch, then replays every publication after the requested position: from the
+     * local history where it holds them (the published instances), from the backfill before that; all or nothing.
      */
     private Recovery recover(String topic, SubscribeOptions options, Backfill b) {
         StreamPosition since = options.since();
@@ -196,8 +196,7 @@ final class HistoryStage implements EventHandler<HubEvent>, ErrorSink {
             return new Recovery(lost, null);
         }
         if (since.offset() >= h.last) {
-            // Nothing missed here; a position ahead of this node (seen on a faster one) is within the store's.
-            return since.offset() <= Math.max(h.last, top.offset())
+            return since.offset() == h.last
                     ? new Recovery(new SubscribeResult(topic, true, true, 0, current), null)
                     : new Recovery(lost, null);
         }
@@ -209,14 +208,15 @@ final class HistoryStage implements EventHandler<HubEvent>, ErrorSink {
         for (int k = 0; k < n; k++) {
             long o = from + k;
             Message m;
-            if (o <= top.offset() && o >= firstFilled) {
+            if (o >= h.first) {
+                // Held here: the published instance (or its envelope), shared with every other subscriber.
+                m = h.get(o, wantsEnvelope);
+            } else if (o <= top.offset() && o >= firstFilled) {
                 m = b.messages().get((int) (o - firstFilled));
                 if (wantsEnvelope && envelope != null) {
                     Message w = envelope.wrap(topic, o, h.epoch, m);
                     m = w != null ? w : m;
                 }
-            } else if (o >= h.first && o <= h.last) {
-                m = h.get(o, wantsEnvelope);
             } else {
                 return new Recovery(lost, null);
             }

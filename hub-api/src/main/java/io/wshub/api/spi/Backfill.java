@@ -10,18 +10,19 @@ import java.util.Objects;
  * {@link BackplaneHub#subscribe(io.wshub.api.Session, String, io.wshub.api.SubscribeOptions, Backfill)}: the store's
  * position when it was read, and the publications after the subscription's position up to that one.
  *
- * @param covered whether the store held every publication after the requested position, in the requested epoch; when
- *                false the subscription is not recovered and {@code messages} is empty
+ * @param covered whether the store's epoch is the requested position's; when false the subscription is not recovered
+ *                and {@code messages} is empty. When true, the local hub checks that its own history and the messages
+ *                together cover every publication after the position
  * @param top the store's position when it was read: the offset of its last publication and its epoch; not null
- * @param messages the publications after the requested position, in offset order, the last one at {@code top}; empty
- *                 if none or if not covered; not null
+ * @param messages what the store still held after the requested position, in offset order, the last one at
+ *                 {@code top} (the oldest may have been trimmed); empty if none or if not covered; not null
  */
 public record Backfill(boolean covered, StreamPosition top, List<Message> messages) {
 
     /**
      * Checks and copies the arguments.
      *
-     * @param covered whether the store held everything after the requested position
+     * @param covered whether the store's epoch is the requested one
      * @param top the store's position when it was read; not null
      * @param messages the publications after the requested position up to {@code top}; not null
      * @throws IllegalArgumentException if a not covered backfill has messages, or there are more messages than offsets

@@ -21,10 +21,11 @@ import io.wshub.api.SubscribeOptions;
  *       publications are lost; live subscribers see it as a jump in offsets or a new epoch).</li>
  *   <li>{@link #subscribe(Session, String, SubscribeOptions, Backfill)} carries out a subscription, at its place in
  *       the hub's order, with what the backplane read from its store: the topic's local history is first aligned to
- *       the store's position if it has none or another epoch; the session is then offered the backfill's messages
- *       after its position, followed by the local history's publications after the backfill, then live ones, with no
- *       gap and no duplicate; if together they do not cover everything after the position the subscription is not
- *       recovered and nothing is replayed.</li>
+ *       the store's position if it has none or another epoch; the session is then offered every publication after its
+ *       position up to the hub's last, each from the local history where it holds it (the published instance, shared
+ *       with the live subscribers) and from the backfill before that, then live ones, with no gap and no duplicate; if
+ *       together they do not cover everything after the position the subscription is not recovered and nothing is
+ *       replayed.</li>
  *   <li>Users publish through the backplane, never on the local hub directly: a topic publication made with
  *       {@link #publish} on a topic with history would get a position the backplane did not assign.</li>
  * </ul>
