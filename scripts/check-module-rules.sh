@@ -55,7 +55,7 @@ expect_enforcer() { # DESCRIPTION MODULE SHOULD_FAIL
 
 copy_tree
 expect_enforcer "the real poms keep the module rules" \
-    "hub-api,hub-disruptor,testkit,transport-undertow,transport-javawebsocket,hub-micrometer" pass
+    "hub-api,hub-disruptor,testkit,transport-undertow,transport-javawebsocket,hub-micrometer,hub-redis" pass
 
 copy_tree; strip_test_deps; add_dep hub-api org.slf4j slf4j-api
 expect_enforcer "hub-api may not gain a runtime dependency" hub-api fail
@@ -84,4 +84,19 @@ expect_enforcer "hub-micrometer may not see a transport, even in test scope" hub
 copy_tree; strip_test_deps; add_dep transport-javawebsocket io.wshub hub-micrometer
 expect_enforcer "a transport may not depend on hub-micrometer" transport-javawebsocket fail
 
-echo "module rules: 10 passed, 0 failed"
+copy_tree; strip_test_deps; add_dep transport-undertow io.wshub hub-redis
+expect_enforcer "a transport may not depend on hub-redis" transport-undertow fail
+
+copy_tree; strip_test_deps; add_dep hub-redis io.wshub hub-disruptor
+expect_enforcer "hub-redis may not depend on hub-disruptor at run time" hub-redis fail
+
+copy_tree; strip_test_deps; add_dep hub-redis io.wshub transport-javawebsocket test
+expect_enforcer "hub-redis may not see a transport, even in test scope" hub-redis fail
+
+copy_tree; strip_test_deps; add_dep hub-redis io.micrometer micrometer-core
+expect_enforcer "hub-redis may not gain a runtime dependency beyond hub-api, Lettuce and the SLF4J API" hub-redis fail
+
+copy_tree; strip_test_deps; add_dep testkit io.wshub hub-redis test
+expect_enforcer "testkit may not see hub-redis, even in test scope" testkit fail
+
+echo "module rules: 15 passed, 0 failed"
