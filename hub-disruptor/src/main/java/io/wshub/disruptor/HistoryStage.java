@@ -169,8 +169,8 @@ final class HistoryStage implements EventHandler<HubEvent>, ErrorSink {
     }
 
     /**
-     * Works out a subscription for which a backplane read its store: aligns the topic's history to the store's
-     * position if it has none or another epoch, then replays every publication after the requested position: from the
+     * Works out a subscription for which a backplane read its store: aligns the topic's history to the backplane's
+     * position if it has none, another epoch, or one behind it, then replays every publication after the requested position: from the
      * local history where it holds them (the published instances), from the backfill before that; all or nothing.
      */
     private Recovery recover(String topic, SubscribeOptions options, Backfill b) {
@@ -182,7 +182,8 @@ final class HistoryStage implements EventHandler<HubEvent>, ErrorSink {
         long now = System.nanoTime();
         StreamPosition top = b.top();
         TopicHistory h = topics.get(topic);
-        if (h == null || !h.epoch.equals(top.epoch())) {
+        if (h == null || !h.epoch.equals(top.epoch()) || h.last < top.offset()) {
+            // No history here, another epoch, or one that missed publications (the topic was not fed for a while).
             h = restart(topic, top.epoch(), top.offset(), now);
         } else {
             h.trimExpired(now);

@@ -87,9 +87,11 @@ public final class RedisHub implements Hub {
     private static final AtomicInteger THREADS = new AtomicInteger();
     private static final long LOCAL_WAIT_NANOS = TimeUnit.SECONDS.toNanos(2);
     private static final long RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
-    private static final Object WAKE = new Object();
 
     private final RedisHubConfig config;
+    /** Names this node in its markers and claims, unique among all nodes ever. */
+    private final String instanceToken = UUID.randomUUID().toString();
+    private final byte[] markerPrefix = Wire.ascii("c|" + instanceToken + "|");
     private final BackplaneHub local;
     private final ClientResources resources;
     private final RedisClient client;
@@ -184,7 +186,7 @@ public final class RedisHub implements Hub {
             c = client.connect(ByteArrayCodec.INSTANCE);
             s = client.connectPubSub(ByteArrayCodec.INSTANCE);
             loadScripts(c);
-            this.node = c.sync().incr(Wire.ascii(prefix + ":nodes")).intValue() & Integer.MAX_VALUE;
+            this.node = claimNode(c);
             claimIdNode(c);
         } catch (RuntimeException e) {
             closeQuietly(s, c);
@@ -483,10 +485,16 @@ public final class RedisHub implements Hub {
         while (inFlight.get() > 0 && System.nanoTime() < deadline) {
             sleepMillis(5);
         }
-        control(() -> { });
-        while (!queue.isEmpty() && System.nanoTime() < deadline) {
-            sleepMillis(5);
+        // A last marker through this node's channel: when it is back, every echo of what this node published is in.
+        java.util.concurrent.CountDownLatch last = new java.util.concurrent.CountDownLatch(1);
+        sequenced(last::countDown);
+        try {
+            last.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
+        // Nothing more comes in; what did is handed to the local hub before the thread ends.
+        closeQuietly(sub);
         thread.interrupt();
         try {
             thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())) + 1000);
@@ -501,7 +509,7 @@ public final class RedisHub implements Hub {
                 LOG.debug("hub-redis node {}: could not remove its sessions from the directory", node, e);
             }
         }
-        closeQuietly(sub, cmd);
+        closeQuietly(cmd);
         client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
         resources.shutdown(0, 2, TimeUnit.SECONDS);
         long left = Math.max(0, deadline - System.nanoTime());
@@ -619,10 +627,10 @@ public final class RedisHub implements Hub {
         pendingOps.put(seq, new Outgoing(null, op, System.nanoTime()));
         try {
             RedisFuture<?> f = topic == null
-                    ? cmd.async().publish(nodeChannel, Wire.ascii("c|" + seq))
+                    ? cmd.async().publish(nodeChannel, Wire.ascii("c|" + instanceToken + "|" + seq))
                     : cmd.async().evalsha(markSha, ScriptOutputType.INTEGER,
                             new byte[][] {metaKey(topic), streamKey(topic)}, nodeChannel,
-                            Wire.ascii(Long.toString(seq)), Wire.ascii(newEpoch()), metaTtlArg);
+                            Wire.ascii(instanceToken + "|" + seq), Wire.ascii(newEpoch()), metaTtlArg);
             f.whenComplete((n, failure) -> {
                 if (failure != null) {
                     Outgoing o = pendingOps.remove(seq);
@@ -802,8 +810,12 @@ public final class RedisHub implements Hub {
             } else if (java.util.Arrays.equals(ch, nodeChannel)) {
                 int s = Wire.sep(m, 0);
                 if (m[0] == 'c') {
-                    int s2 = Wire.sep(m, s + 1);
-                    Outgoing o = pendingOps.remove(Wire.number(m, s + 1, s2 < 0 ? m.length : s2));
+                    if (!Wire.startsWith(m, markerPrefix)) {
+                        return; // another node's marker (two nodes got one number after Redis lost its data)
+                    }
+                    int from = markerPrefix.length;
+                    int s2 = Wire.sep(m, from);
+                    Outgoing o = pendingOps.remove(Wire.number(m, from, s2 < 0 ? m.length : s2));
                     if (o != null) {
                         StreamPosition at = null;
                         if (s2 > 0) {
@@ -1017,12 +1029,20 @@ public final class RedisHub implements Hub {
             local.subscribe(session, st.topic, options, aligned);
             return;
         }
-        // What the stream still holds after the position; the local hub takes what it holds itself from its own
-        // history (the read may be later than the marker, and the stream trimmed meanwhile) and judges the whole.
-        boolean sameEpoch = r.epoch.equals(since.epoch());
-        local.subscribe(session, st.topic, options, sameEpoch
-                ? new Backfill(true, new StreamPosition(r.top, r.epoch), r.messages)
-                : new Backfill(false, new StreamPosition(r.top, r.epoch), List.of()));
+        // What the stream still holds after the position, up to what this node has fed the local hub (later ones
+        // arrive on the live stream); the local hub takes what it holds itself from its own history (the read may be
+        // later than the marker, and the stream trimmed meanwhile) and judges the whole.
+        StreamPosition fed = new StreamPosition(st.last, st.epoch);
+        if (!r.epoch.equals(since.epoch()) || !r.epoch.equals(st.epoch)) {
+            local.subscribe(session, st.topic, options, new Backfill(false, fed, List.of()));
+            return;
+        }
+        List<Message> upToFed = List.of();
+        long first = r.firstRead();
+        if (!r.messages.isEmpty() && r.top >= st.last && st.last >= first) {
+            upToFed = r.messages.subList(0, (int) (st.last - first + 1));
+        }
+        local.subscribe(session, st.topic, options, new Backfill(true, fed, upToFed));
     }
 
     private void unsubscribed(Session session, long id, String topic) {
@@ -1107,7 +1127,7 @@ public final class RedisHub implements Hub {
                 }
                 commandsUp = true;
                 registerMembers();
-                claimIdNodeAsync();
+                refreshClaims();
                 resyncAll();
             }));
         } catch (RuntimeException e) {
@@ -1164,7 +1184,7 @@ public final class RedisHub implements Hub {
         try {
             cmd.async().publish(probeChannel, Wire.ascii(Long.toString(probeSent)));
             if (probeSent % 16 == 0) {
-                claimIdNodeAsync();
+                refreshClaims();
             }
         } catch (RuntimeException e) {
             LOG.debug("hub-redis node {}: probe not sent", node, e);
@@ -1214,7 +1234,24 @@ public final class RedisHub implements Hub {
         c.sync().pexpire(key, idNodeTtlMillis());
     }
 
-    private void claimIdNodeAsync() {
+    /**
+     * Draws node numbers until one is free and claims it with this node's token (refreshed with the probe), so a
+     * Redis that lost its data and restarted its counter does not hand a live node's number to a new one.
+     */
+    private int claimNode(StatefulRedisConnection<byte[], byte[]> c) {
+        for (int attempt = 0; attempt < 1000; attempt++) {
+            int n = c.sync().incr(Wire.ascii(prefix + ":nodes")).intValue() & Integer.MAX_VALUE;
+            if ("OK".equals(c.sync().set(Wire.ascii(prefix + ":node:" + n), Wire.ascii(instanceToken),
+                    SetArgs.Builder.nx().px(idNodeTtlMillis())))) {
+                return n;
+            }
+        }
+        throw new IllegalStateException("no free node number under prefix " + prefix + " after 1000 tries");
+    }
+
+    private void refreshClaims() {
+        cmd.async().set(Wire.ascii(prefix + ":node:" + node), Wire.ascii(instanceToken),
+                SetArgs.Builder.px(idNodeTtlMillis()));
         cmd.async().set(idNodeKey(), Wire.ascii(PROCESS_TOKEN), SetArgs.Builder.px(idNodeTtlMillis()));
     }
 

@@ -80,9 +80,15 @@ class RedisHubTest {
         return n;
     }
 
+    /**
+     * Joins a session and waits until the join took effect on its node: operations from other nodes are ordered
+     * after it only from then on (within one node, its own operations keep their order without waiting).
+     */
     private static RecordingSession joined(RedisHub hub) {
         RecordingSession s = new RecordingSession();
+        int before = hub.stats().sessions();
         assertThat(hub.join(s)).isEqualTo(PublishResult.ACCEPTED);
+        await(() -> hub.stats().sessions() > before, () -> "the join of " + s + " on " + hub);
         return s;
     }
 

@@ -6,14 +6,15 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * What a backplane read from its own store for one recovering subscription, handed to
- * {@link BackplaneHub#subscribe(io.wshub.api.Session, String, io.wshub.api.SubscribeOptions, Backfill)}: the store's
- * position when it was read, and the publications after the subscription's position up to that one.
+ * What a backplane hands to
+ * {@link BackplaneHub#subscribe(io.wshub.api.Session, String, io.wshub.api.SubscribeOptions, Backfill)} for one
+ * subscription: the topic's position as far as the backplane has fed the local hub, and what its store still held
+ * after the subscription's position up to that one.
  *
  * @param covered whether the store's epoch is the requested position's; when false the subscription is not recovered
  *                and {@code messages} is empty. When true, the local hub checks that its own history and the messages
  *                together cover every publication after the position
- * @param top the store's position when it was read: the offset of its last publication and its epoch; not null
+ * @param top the position the backplane has fed the local hub up to (the offset and epoch of that publication); not null
  * @param messages what the store still held after the requested position, in offset order, the last one at
  *                 {@code top} (the oldest may have been trimmed); empty if none or if not covered; not null
  */
@@ -23,7 +24,7 @@ public record Backfill(boolean covered, StreamPosition top, List<Message> messag
      * Checks and copies the arguments.
      *
      * @param covered whether the store's epoch is the requested one
-     * @param top the store's position when it was read; not null
+     * @param top the position the backplane has fed the local hub up to; not null
      * @param messages the publications after the requested position up to {@code top}; not null
      * @throws IllegalArgumentException if a not covered backfill has messages, or there are more messages than offsets
      *                                  up to {@code top}

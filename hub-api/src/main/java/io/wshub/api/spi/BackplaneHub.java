@@ -21,7 +21,8 @@ import io.wshub.api.SubscribeOptions;
  *       publications are lost; live subscribers see it as a jump in offsets or a new epoch).</li>
  *   <li>{@link #subscribe(Session, String, SubscribeOptions, Backfill)} carries out a subscription, at its place in
  *       the hub's order, with what the backplane read from its store: the topic's local history is first aligned to
- *       the store's position if it has none or another epoch; the session is then offered every publication after its
+ *       the backfill's position (what the backplane has fed this hub up to) if it has none, another epoch, or one
+ *       behind it; the session is then offered every publication after its
  *       position up to the hub's last, each from the local history where it holds it (the published instance, shared
  *       with the live subscribers) and from the backfill before that, then live ones, with no gap and no duplicate; if
  *       together they do not cover everything after the position the subscription is not recovered and nothing is
