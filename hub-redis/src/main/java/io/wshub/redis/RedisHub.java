@@ -1096,6 +1096,14 @@ public final class RedisHub implements Hub {
         for (TopicState st : topics.values()) {
             if (st.history && st.live) {
                 fill(st);
+            } else if (st.history && st.subscribers > 0) {
+                // Subscribed while Redis was down: learn the topic's position now; its subscribers get what follows.
+                ReadResult r = readNow(st, 0, null);
+                if (r != null) {
+                    st.epoch = r.epoch;
+                    st.last = r.top;
+                    st.live = true;
+                }
             }
         }
     }

@@ -360,6 +360,7 @@ class RedisHubTest {
         SubscribeResult r0 = subscribe(b, s, "outage", null);
         publish(a, "outage", "m1");
         assertThat(s.awaitMessages(1, WAIT)).isTrue();
+        AtomicReference<RecordingSession> earlyRef = new AtomicReference<>();
         redis.kill();
         try {
             long t0 = System.nanoTime();
@@ -373,6 +374,12 @@ class RedisHubTest {
             assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0)).isLessThan(10);
             assertThat(a.backplaneStats().unavailable()).isPositive();
             assertThat(a.isConnected()).isFalse();
+            // Joining and subscribing still work locally while Redis is down.
+            RecordingSession early = new RecordingSession();
+            assertThat(b.join(early)).isEqualTo(PublishResult.ACCEPTED);
+            assertThat(b.subscribe(early, "later")).isEqualTo(PublishResult.ACCEPTED);
+            await(() -> b.stats().sessions() == 2, () -> "the local join during the outage");
+            earlyRef.set(early);
         } finally {
             redis.restart();
         }
@@ -392,6 +399,14 @@ class RedisHubTest {
         String newEpoch = again.split("\\|")[1];
         assertThat(newEpoch).as("a Redis without persistence gives a new epoch").isNotEqualTo(
                 r0.position().epoch());
+        // The session that subscribed during the outage receives once Redis is back.
+        RecordingSession early = earlyRef.get();
+        long until = System.nanoTime() + WAIT.toNanos();
+        while (early.messageCount() == 0 && System.nanoTime() < until) {
+            a.publish("later", Message.text("for the early one"));
+            sleep(200);
+        }
+        assertThat(texts(early)).isNotEmpty().allMatch("for the early one"::equals);
         // A client holding a position of the old epoch is told it is not recovered.
         SubscribeResult old = subscribe(a, joined(a), "outage", new StreamPosition(1, r0.position().epoch()));
         assertThat(old.recovered()).isFalse();
