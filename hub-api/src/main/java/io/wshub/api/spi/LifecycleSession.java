@@ -1,0 +1,454 @@
+package io.wshub.api.spi;
+
+import io.wshub.api.CloseCode;
+import io.wshub.api.Endpoint;
+import io.wshub.api.HandshakeRequest;
+import io.wshub.api.Message;
+import io.wshub.api.OfferResult;
+import io.wshub.api.Session;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The transport kernel's session lifecycle and endpoint invoker: a transport's session extends this class, reports
+ * what happens on its connection ({@link #opened()}, {@link #received}, {@link #peerClosed}, {@link #transportClosing},
+ * {@link #error}, {@link #connectionClosed()}), and implements only its queue ({@link #enqueue}, {@link #evictOldest()},
+ * {@link #flush()}, the counts) and the sending of a close frame ({@link #sendClose}). Every call into the
+ * {@link Endpoint} is made here, so every transport calls it the same way.
+ *
+ * <h2>One state</h2>
+ *
+ * <p>A session is OPEN until a close starts, CLOSING until the connection has ended, then CLOSED. The close that
+ * starts first decides everything the endpoint is told; it is set once, with a compare-and-set, by whichever comes
+ * first of: a local {@link #close(int, String)} (or {@link #offer} of a {@link Message.Close}), the peer's close frame
+ * ({@link #peerClosed}), a close the transport sends on its own for a protocol error ({@link #transportClosing}), or
+ * the end of the connection ({@link #connectionClosed()}). Whether a callback is running, whether the connection has
+ * ended and whether {@code onClose} was delivered are bits of one atomic word.
+ *
+ * <h2>One close-code algorithm</h2>
+ *
+ * <p>{@link Endpoint#onClose} is told, with the reason that came with it:
+ * <ul>
+ *   <li>the peer's code if the peer's close frame came first (1005, {@link CloseCode#NO_STATUS_RECEIVED}, if that frame
+ *       had no code);</li>
+ *   <li>our code if we started the close (the endpoint's, a hub's, the idle timeout's 1001, a stop's 1001, a protocol
+ *       error's 1002, 1007 or 1009, the invoker's 1011), whether or not the peer answered before the connection
+ *       ended;</li>
+ *   <li>1006 ({@link CloseCode#ABNORMAL_CLOSURE}) if the connection ended while the session was still open, with no
+ *       close frame either way.</li>
+ * </ul>
+ * {@link #closeCode()} returns the same code, for the transport's counters.
+ *
+ * <h2>The endpoint invoker</h2>
+ *
+ * <p>Calls for one session never overlap: {@code onOpen}, then {@code onMessage} (only while OPEN), then exactly one
+ * {@code onClose}, which waits until {@code onOpen} has returned and until any running callback has returned (the
+ * thread that finishes last delivers it; no thread ever waits for another). After {@code onClose} the endpoint hears
+ * nothing more of the session. An exception or error thrown by {@code onOpen}, {@code onMessage} or {@code onError} is
+ * caught ({@link Throwable}, {@link Error}s such as {@link AssertionError} and {@link StackOverflowError} included),
+ * reported to {@code onError} (unless {@code onError} threw it), and the session is closed with 1011
+ * ({@link CloseCode#INTERNAL_ERROR}); what {@code onClose} throws is caught and logged. The only errors rethrown, to
+ * the transport's thread, are {@link VirtualMachineError}s other than {@link StackOverflowError}
+ * ({@link OutOfMemoryError}, {@link InternalError}): the JVM itself is failing, and hiding that would be worse. Even
+ * then the session is closed with 1011 first and its {@code onClose} still comes exactly once. Endpoint failures are
+ * logged through {@link System.Logger} at {@code WARNING}.
+ *
+ * <h2>{@code offer} of a close</h2>
+ *
+ * <p>{@link #offer} of a {@link Message.Close} is {@link #close(int, String)} with its code and reason (1000 for an
+ * empty close, whose 1005 may not be sent): it answers {@link OfferResult#ENQUEUED} if it started the close, and
+ * {@link OfferResult#CLOSED} if a close had already started. It is never {@link OfferResult#FULL}: a close frame is not
+ * held to the queue's limits. Any other message offered once a close has started answers {@link OfferResult#CLOSED}
+ * without reaching {@link #enqueue}.
+ *
+ * <p>Thread-safety: the {@link Session} methods may be called from any thread, concurrently, and none blocks.
+ * {@link #opened()}, {@link #received} and {@link #error} are called by the transport on the connection's reading
+ * thread, one at a time; {@link #peerClosed}, {@link #transportClosing} and {@link #connectionClosed()} from any
+ * thread. These reporting methods are for the transport that created the session; applications never call them.
+ * No method accepts null.
+ */
+public abstract class LifecycleSession extends AbstractSession {
+
+    private static final System.Logger LOG = System.getLogger(LifecycleSession.class.getName());
+    private static final VarHandle STATE;
+    private static final VarHandle CLOSING;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            STATE = l.findVarHandle(LifecycleSession.class, "state", int.class);
+            CLOSING = l.findVarHandle(LifecycleSession.class, "closing", Closing.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** {@link #opened()} was called. */
+    private static final int OPENED = 1;
+    /** An endpoint callback is running. */
+    private static final int IN_CALLBACK = 1 << 1;
+    /** The connection has ended: the session is CLOSED. */
+    private static final int ENDED = 1 << 2;
+    /** {@code onClose} was delivered (or is being delivered); nothing follows it. */
+    private static final int CLOSE_DELIVERED = 1 << 3;
+
+    private static final int ON_OPEN = 0;
+    private static final int ON_MESSAGE = 1;
+    private static final int ON_ERROR = 2;
+    private static final int ON_CLOSE = 3;
+    private static final String[] CALLBACKS = {"onOpen", "onMessage", "onError", "onClose"};
+
+    /** What {@link #enter()} answers: the callback may not run, it runs owning the callback bit, or nested in one. */
+    private static final int REFUSED = 0;
+    private static final int OWNER = 1;
+    private static final int NESTED = 2;
+
+    /** The close that started first; null while OPEN. Set once. */
+    private record Closing(int code, String reason, boolean local) {
+    }
+
+    private final Endpoint endpoint;
+    /** Bits {@link #OPENED}, {@link #IN_CALLBACK}, {@link #ENDED}, {@link #CLOSE_DELIVERED}; changed by CAS only. */
+    private volatile int state;
+    private volatile Closing closing;
+
+    /**
+     * Creates a session served to an endpoint.
+     *
+     * @param id the session id, positive; usually from {@link SessionIds#next()}
+     * @param handshake the upgrade request that opened the session; not null
+     * @param subprotocol the negotiated subprotocol, or {@code null} if none was negotiated
+     * @param attributes the attributes the handshake policy accepted the session with; not null
+     * @param endpoint the endpoint every callback goes to; not null
+     * @throws IllegalArgumentException if {@code id} is not positive
+     * @throws NullPointerException if an argument other than {@code subprotocol} is null
+     */
+    protected LifecycleSession(long id, HandshakeRequest handshake, String subprotocol, Map<String, Object> attributes,
+                               Endpoint endpoint) {
+        super(id, handshake, subprotocol, attributes);
+        this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
+    }
+
+    // ------------------------------------------------------------------------------------------------ Session
+
+    /**
+     * {@inheritDoc}
+     *
+     * @return {@code true} until a close has started, from either side, or the connection has ended
+     */
+    @Override
+    public final boolean isOpen() {
+        return closing == null;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>A {@link Message.Close} closes the session (see the class description); anything else goes to
+     * {@link #enqueue} while the session is open.
+     */
+    @Override
+    public final OfferResult offer(Message message) {
+        Objects.requireNonNull(message, "message");
+        if (message instanceof Message.Close c) {
+            Message.Close frame = c.code() == CloseCode.NO_STATUS_RECEIVED.code()
+                    ? Message.close(CloseCode.NORMAL_CLOSURE, c.reason()) : c;
+            return startLocalClose(frame) ? OfferResult.ENQUEUED : OfferResult.CLOSED;
+        }
+        if (closing != null) {
+            return OfferResult.CLOSED;
+        }
+        return enqueue(message);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The first close decides the code the endpoint is told; {@link #sendClose} is called once, by the call that
+     * started the close.
+     */
+    @Override
+    public final void close(int code, String reason) {
+        startLocalClose(Message.close(code, reason)); // validates the code and the reason
+    }
+
+    /**
+     * Returns the close code the endpoint is told in {@code onClose} (see the class description), decided when the
+     * close started.
+     *
+     * @return the code, or -1 while the session is open
+     */
+    public final int closeCode() {
+        Closing c = closing;
+        return c == null ? -1 : c.code();
+    }
+
+    /**
+     * Returns the reason that goes with {@link #closeCode()}.
+     *
+     * @return the reason, possibly empty, or {@code null} while the session is open
+     */
+    public final String closeReason() {
+        Closing c = closing;
+        return c == null ? null : c.reason();
+    }
+
+    // ------------------------------------------------------------------------------------------------ transport side
+
+    /**
+     * Queues a data message (or a ping or pong) for the client; called by {@link #offer} while the session is open.
+     *
+     * @param message the message, never a {@link Message.Close}; not null
+     * @return {@link OfferResult#ENQUEUED}, {@link OfferResult#FULL} if the bounded queue has no room, or
+     *         {@link OfferResult#CLOSED} if the connection is going away
+     */
+    protected abstract OfferResult enqueue(Message message);
+
+    /**
+     * Sends our close frame after what is already queued, then closes the connection when the peer answers or the
+     * config's close timeout passes. Called once per session, by the {@link #close} or {@link #offer} that started the
+     * close, on that caller's thread; it must not block (hand the work to the connection's I/O thread).
+     *
+     * @param close the close frame to send; its code may appear on the wire
+     */
+    protected abstract void sendClose(Message.Close close);
+
+    /**
+     * The upgrade has completed: calls {@link Endpoint#onOpen}. Call it once per session, on the reading thread, before
+     * any {@link #received}. If the connection has already ended, the endpoint still sees {@code onOpen} (with
+     * {@link #isOpen()} false) and then {@code onClose} with 1006, so every session the transport opens gets exactly one
+     * of each.
+     */
+    public final void opened() {
+        for (;;) {
+            int s = state;
+            if ((s & OPENED) != 0) {
+                return;
+            }
+            // One step: onClose, due once OPENED is set, must not slip in before onOpen runs.
+            if (STATE.compareAndSet(this, s, s | OPENED | IN_CALLBACK)) {
+                break;
+            }
+        }
+        Error fatal;
+        try {
+            fatal = invoke(ON_OPEN, null, null);
+        } finally {
+            exit();
+        }
+        if (fatal != null) {
+            throw fatal;
+        }
+    }
+
+    /**
+     * A complete data message arrived: calls {@link Endpoint#onMessage} if the session is still open. A message that
+     * arrives after a close has started, or before {@link #opened()}, is dropped.
+     *
+     * @param message a {@link Message.Text} or {@link Message.Binary}; not null
+     */
+    public final void received(Message message) {
+        Objects.requireNonNull(message, "message");
+        if (closing == null) {
+            call(ON_MESSAGE, message, null);
+        }
+    }
+
+    /**
+     * The transport met an error on this session (a protocol error, an I/O error): calls {@link Endpoint#onError}
+     * between {@code onOpen} and {@code onClose}, unless another callback is running then. Does not close the
+     * session.
+     *
+     * @param error the error; not null
+     */
+    public final void error(Throwable error) {
+        call(ON_ERROR, null, Objects.requireNonNull(error, "error"));
+    }
+
+    /**
+     * The peer's close frame arrived. If no close had started, the peer's code is the one the endpoint is told and the
+     * transport answers the frame (RFC 6455 §5.5.1); if ours had, ours stays.
+     *
+     * @param close the peer's close frame (code 1005 if it had none); not null
+     * @return {@code true} if the peer started the close
+     */
+    public final boolean peerClosed(Message.Close close) {
+        return decide(close.code(), close.reason(), false);
+    }
+
+    /**
+     * The transport, or its library, is sending a close frame of its own, for a protocol error it detected (1002,
+     * 1007, 1009). If no close had started, this code is the one the endpoint is told. {@link #sendClose} is not
+     * called: the transport sends this frame itself.
+     *
+     * @param code the code sent
+     * @param reason the reason sent; null is taken as empty
+     * @return {@code true} if this started the close
+     */
+    public final boolean transportClosing(int code, String reason) {
+        return decide(code, reason == null ? "" : reason, true);
+    }
+
+    /**
+     * The connection has ended (TCP closed, whoever closed it): the session is CLOSED. If it was still open the
+     * endpoint is told 1006. Delivers {@link Endpoint#onClose} now, or when the running callback (or {@code onOpen})
+     * returns. Idempotent.
+     *
+     * @return {@code true} the first time, when the transport should count {@link #closeCode()} and forget the session
+     */
+    public final boolean connectionClosed() {
+        if (closing == null) {
+            decide(CloseCode.ABNORMAL_CLOSURE.code(), "", false);
+        }
+        for (;;) {
+            int s = state;
+            if ((s & ENDED) != 0) {
+                return false;
+            }
+            if (STATE.compareAndSet(this, s, s | ENDED)) {
+                break;
+            }
+        }
+        deliverCloseIfDue();
+        return true;
+    }
+
+    // ------------------------------------------------------------------------------------------------ internals
+
+    private boolean startLocalClose(Message.Close frame) {
+        if (!decide(frame.code(), frame.reason(), true)) {
+            return false;
+        }
+        sendClose(frame);
+        return true;
+    }
+
+    /** Sets the close that starts first; false if one had already started. */
+    private boolean decide(int code, String reason, boolean local) {
+        return closing == null && CLOSING.compareAndSet(this, null, new Closing(code, reason, local));
+    }
+
+    /**
+     * The endpoint invoker: every call into the endpoint is made here, serialized with the others, with everything
+     * it throws caught (see the class description).
+     */
+    private void call(int callback, Message message, Throwable error) {
+        int entered = enter();
+        if (entered == REFUSED || (entered == NESTED && callback == ON_ERROR)) {
+            // An error reported while a callback runs (perhaps on another of the library's threads) is not told:
+            // calls never overlap, and onClose still follows.
+            return;
+        }
+        Error fatal = null;
+        try {
+            fatal = invoke(callback, message, error);
+        } finally {
+            if (entered == OWNER) {
+                exit();
+            }
+        }
+        if (fatal != null) {
+            throw fatal;
+        }
+    }
+
+    /** Calls the endpoint once; returns the error to rethrow, if the JVM is failing. */
+    private Error invoke(int callback, Message message, Throwable error) {
+        try {
+            switch (callback) {
+                case ON_OPEN -> endpoint.onOpen(this);
+                case ON_MESSAGE -> endpoint.onMessage(this, message);
+                case ON_ERROR -> endpoint.onError(this, error);
+                default -> {
+                    Closing c = closing;
+                    endpoint.onClose(this, c.code(), c.reason());
+                }
+            }
+            return null;
+        } catch (Throwable t) {
+            return endpointFailed(callback, t);
+        }
+    }
+
+    private Error endpointFailed(int callback, Throwable t) {
+        boolean fatal = t instanceof VirtualMachineError && !(t instanceof StackOverflowError);
+        if (callback == ON_CLOSE) {
+            LOG.log(System.Logger.Level.WARNING, "endpoint's onClose threw for session " + id(), t);
+            return fatal ? (Error) t : null;
+        }
+        LOG.log(System.Logger.Level.WARNING, "endpoint's " + CALLBACKS[callback] + " threw for session " + id()
+                + "; closing it with 1011", t);
+        Error rethrow = fatal ? (Error) t : null;
+        if (!fatal && callback != ON_ERROR) {
+            rethrow = invoke(ON_ERROR, null, t);
+        }
+        try {
+            close(CloseCode.INTERNAL_ERROR, "internal error");
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "closing session " + id() + " with 1011 failed", e);
+        }
+        return rethrow;
+    }
+
+    /**
+     * Claims the right to call the endpoint: {@link #REFUSED} before {@code onOpen} or once {@code onClose} was
+     * delivered; {@link #NESTED} when a callback is already running (a call the endpoint caused from inside one, on
+     * the same thread); otherwise {@link #OWNER}.
+     */
+    private int enter() {
+        for (;;) {
+            int s = state;
+            if ((s & OPENED) == 0 || (s & CLOSE_DELIVERED) != 0) {
+                return REFUSED;
+            }
+            if ((s & IN_CALLBACK) != 0) {
+                return NESTED;
+            }
+            if (STATE.compareAndSet(this, s, s | IN_CALLBACK)) {
+                return OWNER;
+            }
+        }
+    }
+
+    private void exit() {
+        STATE.getAndBitwiseAnd(this, ~IN_CALLBACK);
+        deliverCloseIfDue();
+    }
+
+    /** Delivers {@code onClose} if the connection has ended, {@code onOpen} has returned and nothing is running. */
+    private void deliverCloseIfDue() {
+        for (;;) {
+            int s = state;
+            if ((s & (OPENED | ENDED)) != (OPENED | ENDED) || (s & (IN_CALLBACK | CLOSE_DELIVERED)) != 0) {
+                return;
+            }
+            if (STATE.compareAndSet(this, s, s | IN_CALLBACK | CLOSE_DELIVERED)) {
+                break;
+            }
+        }
+        Error fatal;
+        try {
+            fatal = invoke(ON_CLOSE, null, null);
+        } finally {
+            STATE.getAndBitwiseAnd(this, ~IN_CALLBACK);
+        }
+        if (fatal != null) {
+            throw fatal;
+        }
+    }
+
+    /**
+     * Returns a short description for logs: the simple class name, the id, the remote address and the state.
+     *
+     * @return for example {@code UndertowSession[id=7, remote=/127.0.0.1:50412, open]}; never null
+     */
+    @Override
+    public String toString() {
+        Closing c = closing;
+        int s = state;
+        String phase = c == null ? "open" : (s & ENDED) == 0 ? "closing " + c.code() : "closed " + c.code();
+        return getClass().getSimpleName() + "[id=" + id() + ", remote=" + remoteAddress() + ", " + phase + "]";
+    }
+}
