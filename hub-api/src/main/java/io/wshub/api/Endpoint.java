@@ -7,8 +7,11 @@ package io.wshub.api;
  * <p>Threading: a transport calls an endpoint on its I/O or decoder threads, which serve many connections, so an
  * endpoint must never block. For one session the calls are sequential and in order: {@code onOpen}, then
  * {@code onMessage} zero or more times, then exactly one {@code onClose}. Calls for different sessions may be
- * concurrent. An exception thrown by an endpoint is reported to {@link #onError} and the session is closed with 1011;
- * the transport keeps serving everyone else.
+ * concurrent. Anything an endpoint throws from {@code onOpen}, {@code onMessage} or {@code onError}, an {@link Error}
+ * such as {@link AssertionError} or {@link StackOverflowError} included, is reported to {@link #onError} and the session
+ * is closed with 1011; the transport keeps serving everyone else. Only a {@link VirtualMachineError} other than
+ * {@link StackOverflowError} (the JVM itself failing) is rethrown, after that close. Transports make these calls
+ * through the kernel's {@link io.wshub.api.spi.LifecycleSession}, so every transport makes them the same way.
  */
 public interface Endpoint {
 
@@ -34,8 +37,9 @@ public interface Endpoint {
      * Called once when the session has closed, whoever closed it.
      *
      * @param session the closed session; never null
-     * @param code the close code: the peer's, ours, or 1006 ({@link CloseCode#ABNORMAL_CLOSURE}) if the connection
-     *             dropped without a close frame
+     * @param code the close code: the peer's if the peer's close frame came first (1005,
+     *             {@link CloseCode#NO_STATUS_RECEIVED}, if it had no code), ours if we started the close, or 1006
+     *             ({@link CloseCode#ABNORMAL_CLOSURE}) if the connection dropped without a close frame
      * @param reason the reason; never null, possibly empty
      */
     default void onClose(Session session, int code, String reason) {

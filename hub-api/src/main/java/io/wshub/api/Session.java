@@ -63,11 +63,16 @@ public interface Session {
     /**
      * Queues a message for this client without blocking.
      *
+     * <p>A {@link Message.Close} is the same as {@link #close(int, String)} with its code and reason (1000 for an empty
+     * close, {@link Message.Close#empty()}, whose 1005 may not be sent): its close frame is queued after what is already
+     * queued, and the answer is {@link OfferResult#ENQUEUED} if this call started the close, {@link OfferResult#CLOSED}
+     * if a close had already started. A close is never refused as {@link OfferResult#FULL}, and never throws. Every
+     * transport behaves this way (the transport kernel's {@link io.wshub.api.spi.LifecycleSession} implements it).
+     *
      * @param message the message; not null. Usually {@link Message.Text} or {@link Message.Binary}; a transport may
-     *                also accept {@link Message.Ping} and {@link Message.Pong}. To close, call {@link #close(int,
-     *                String)}.
+     *                also accept {@link Message.Ping} and {@link Message.Pong}; a {@link Message.Close} closes
      * @return {@link OfferResult#ENQUEUED}, {@link OfferResult#FULL} if the bounded queue has no room, or
-     *         {@link OfferResult#CLOSED}
+     *         {@link OfferResult#CLOSED} once a close has started (from either side) or the session is closed
      */
     OfferResult offer(Message message);
 

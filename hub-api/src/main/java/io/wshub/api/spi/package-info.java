@@ -6,5 +6,9 @@
  * <p>The transport kernel, the protocol logic every transport shares and tests in memory: a transport that parses
  * client frames itself feeds the bytes it reads to a {@link io.wshub.api.spi.FrameDecoder} (RFC 6455 framing, limits,
  * UTF-8 and close-frame rules) and writes each {@link io.wshub.api.Message#wireFrame()} as it is, encoded once.
+ * A transport's session extends {@link io.wshub.api.spi.LifecycleSession}, which holds the session's one state, the
+ * close-code algorithm (what {@code onClose} is told) and the endpoint invoker (every call into the endpoint, with
+ * everything it throws caught, 1011 and exactly one {@code onClose}); the transport reports what happens on the
+ * connection and implements only its queue and the sending of a close frame.
  */
 package io.wshub.api.spi;
