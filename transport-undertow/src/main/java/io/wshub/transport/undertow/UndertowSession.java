@@ -13,16 +13,13 @@ import io.wshub.api.Message;
 import io.wshub.api.OfferResult;
 import io.wshub.api.ServerConfig;
 import io.wshub.api.Session;
-import io.wshub.api.spi.AbstractSession;
+import io.wshub.api.spi.LifecycleSession;
 import io.wshub.api.spi.SessionIds;
 import java.io.IOException;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -45,15 +42,18 @@ import org.xnio.XnioIoThread;
  * read-only payload: nothing is re-encoded or copied per session.
  *
  * <p>Inbound: whole messages (fragments reassembled, bounded by {@link ServerConfig#maxMessageSize()}) are handed to
- * the {@link Endpoint} on the channel's I/O thread.
+ * the kernel's {@link LifecycleSession} on the channel's I/O thread, which calls the {@link Endpoint}, keeps the
+ * session's state and decides the close code the endpoint is told; this class reports the peer's close frame,
+ * Undertow's own protocol-error closes and the end of the channel to it.
  *
  * <p>Thread-safety: every {@link Session} method may be called from any thread and none blocks. Everything that
  * touches the Undertow channel runs on the channel's I/O thread.
  */
-final class UndertowSession extends AbstractSession {
+final class UndertowSession extends LifecycleSession {
 
     private static final Logger LOG = LoggerFactory.getLogger(UndertowSession.class);
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0).asReadOnlyBuffer();
+    /** {@link WebSocketChannel#getCloseCode()} before any close frame was sent. */
     private static final int UNSET = -1;
     /**
      * At most this many messages, and about this many payload bytes, are handed to Undertow at once; the rest waits in
@@ -62,24 +62,10 @@ final class UndertowSession extends AbstractSession {
      */
     static final int HANDOVER_MESSAGES = 64;
     static final int HANDOVER_BYTES = 64 * 1024;
-    // Flags are fields updated through VarHandles rather than AtomicBoolean objects: memory per connection.
-    private static final VarHandle CLOSE_STARTED;
-    private static final VarHandle CLOSE_NOTIFIED;
-
-    static {
-        try {
-            MethodHandles.Lookup l = MethodHandles.lookup();
-            CLOSE_STARTED = l.findVarHandle(UndertowSession.class, "closeStarted", boolean.class);
-            CLOSE_NOTIFIED = l.findVarHandle(UndertowSession.class, "closeNotified", boolean.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 
     private final UndertowWebSocketHandler owner;
     private final WebSocketChannel channel;
     private final XnioIoThread ioThread;
-    private final Endpoint endpoint;
     private final ServerConfig config;
     private final boolean coalesceWrites;
     private final Receiver receiver = new Receiver();
@@ -100,14 +86,6 @@ final class UndertowSession extends AbstractSession {
     private final ArrayList<Message> batch = new ArrayList<>();
     private boolean draining;
 
-    private volatile boolean open = true;
-    private volatile boolean closeStarted;
-    private volatile boolean closeNotified;
-    private volatile int peerCloseCode = UNSET;
-    private volatile String peerCloseReason = "";
-    private volatile int localCloseCode = UNSET;
-    private volatile String localCloseReason = "";
-    private volatile boolean peerVanished;
     private volatile long lastReceivedNanos = System.nanoTime();
     /**
      * The session's one keepalive timer, for both the ping and the idle check: each pending XNIO timer costs a key
@@ -121,39 +99,35 @@ final class UndertowSession extends AbstractSession {
     UndertowSession(UndertowWebSocketHandler owner, WebSocketChannel channel, HandshakeRequest handshake,
                     String subprotocol, Map<String, Object> attributes, Endpoint endpoint, ServerConfig config,
                     boolean coalesceWrites) {
-        super(SessionIds.next(), handshake, subprotocol, attributes);
+        super(SessionIds.next(), handshake, subprotocol, attributes, endpoint);
         this.owner = owner;
         this.channel = channel;
         this.ioThread = channel.getIoThread();
-        this.endpoint = endpoint;
         this.config = config;
         this.coalesceWrites = coalesceWrites;
     }
 
     // ------------------------------------------------------------------------------------------------ lifecycle
 
-    /** Wires the channel and calls {@link Endpoint#onOpen}; called once, on the channel's I/O thread. */
+    /** Wires the channel and has the kernel call {@link Endpoint#onOpen}; called once, on the channel's I/O thread. */
     void start() {
         channel.addCloseTask(ch -> onChannelClosed());
         if (!channel.isOpen()) {
             onChannelClosed();
+            opened(); // onOpen, then onClose with 1006
             return;
         }
         channel.getReceiveSetter().set(receiver);
         nextPingNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.pingInterval().toMillis());
         scheduleKeepalive(System.nanoTime());
-        try {
-            endpoint.onOpen(this);
-        } catch (RuntimeException | Error e) {
-            endpointFailed(e);
-        }
+        opened();
         if (channel.isOpen()) {
             channel.resumeReceives();
         }
     }
 
     private void ping() {
-        if (open && channel.isOpen() && !channel.isCloseFrameSent()) {
+        if (isOpen() && channel.isOpen() && !channel.isCloseFrameSent()) {
             WebSockets.sendPing(EMPTY.duplicate(), channel, IgnoreCallback.INSTANCE);
         }
     }
@@ -202,12 +176,17 @@ final class UndertowSession extends AbstractSession {
         scheduleKeepalive(now);
     }
 
-    /** Runs once when the channel has closed, whoever closed it: reports {@link Endpoint#onClose}. */
+    /**
+     * Runs when the channel has closed, whoever closed it: a close frame Undertow sent on its own (a protocol error)
+     * is its code, then the kernel decides the rest and calls {@link Endpoint#onClose}; the queue and timers go.
+     */
     private void onChannelClosed() {
-        if (!CLOSE_NOTIFIED.compareAndSet(this, false, true)) {
+        if (channel.getCloseCode() != UNSET) {
+            transportClosing(channel.getCloseCode(), channel.getCloseReason());
+        }
+        if (!connectionClosed()) {
             return;
         }
-        open = false;
         synchronized (lock) {
             closing = true;
             for (Message m : pending) {
@@ -219,30 +198,7 @@ final class UndertowSession extends AbstractSession {
         cancel(keepaliveKey);
         cancel(closeTimeoutKey);
         owner.unregister(this);
-        if (channel instanceof StrictHandshake.StrictChannel strict && strict.peerVanished()) {
-            peerVanished = true;
-        }
-        int code;
-        String reason;
-        if (peerCloseCode != UNSET) {
-            code = peerCloseCode;
-            reason = peerCloseReason;
-        } else if (!peerVanished && localCloseCode != UNSET) {
-            code = localCloseCode;
-            reason = localCloseReason;
-        } else if (!peerVanished && channel.getCloseCode() != UNSET) {
-            code = channel.getCloseCode();
-            reason = Objects.requireNonNullElse(channel.getCloseReason(), "");
-        } else {
-            code = CloseCode.ABNORMAL_CLOSURE.code();
-            reason = "";
-        }
-        owner.counters.closed(code);
-        try {
-            endpoint.onClose(this, code, reason);
-        } catch (RuntimeException | Error e) {
-            LOG.warn("session {}: endpoint onClose threw", id(), e);
-        }
+        owner.counters.closed(closeCode());
     }
 
     private static void cancel(XnioExecutor.Key key) {
@@ -263,21 +219,7 @@ final class UndertowSession extends AbstractSession {
     // ------------------------------------------------------------------------------------------------ Session
 
     @Override
-    public boolean isOpen() {
-        return open;
-    }
-
-    @Override
-    public OfferResult offer(Message message) {
-        Objects.requireNonNull(message, "message");
-        if (message instanceof Message.Close c) {
-            if (!open) {
-                return OfferResult.CLOSED;
-            }
-            close(c.code() == CloseCode.NO_STATUS_RECEIVED.code() ? CloseCode.NORMAL_CLOSURE.code() : c.code(),
-                    c.reason());
-            return OfferResult.ENQUEUED;
-        }
+    protected OfferResult enqueue(Message message) {
         int length = message.payloadLength();
         boolean schedule;
         synchronized (lock) {
@@ -330,18 +272,11 @@ final class UndertowSession extends AbstractSession {
     }
 
     @Override
-    public void close(int code, String reason) {
-        Message.close(code, reason); // validates code and reason length; throws IllegalArgumentException
-        if (!CLOSE_STARTED.compareAndSet(this, false, true)) {
-            return;
-        }
-        open = false;
-        localCloseCode = code;
-        localCloseReason = reason;
+    protected void sendClose(Message.Close close) {
         synchronized (lock) {
             closing = true;
         }
-        runOnIoThread(() -> sendClose(code, reason));
+        runOnIoThread(() -> writeClose(close.code(), close.reason()));
     }
 
     @Override
@@ -370,11 +305,6 @@ final class UndertowSession extends AbstractSession {
         synchronized (lock) {
             return inFlight;
         }
-    }
-
-    @Override
-    public String toString() {
-        return "UndertowSession[id=" + id() + ", remote=" + remoteAddress() + ", open=" + open + "]";
     }
 
     // ------------------------------------------------------------------------------------------------ outbound
@@ -459,7 +389,7 @@ final class UndertowSession extends AbstractSession {
     }
 
     /** Sends what is pending, then the close frame; on the I/O thread. */
-    private void sendClose(int code, String reason) {
+    private void writeClose(int code, String reason) {
         synchronized (lock) {
             batch.addAll(pending);
             pending.clear();
@@ -550,33 +480,8 @@ final class UndertowSession extends AbstractSession {
 
     // ------------------------------------------------------------------------------------------------ inbound
 
-    private void endpointFailed(Throwable e) {
-        LOG.debug("session {}: endpoint threw", id(), e);
-        try {
-            endpoint.onError(this, e);
-        } catch (RuntimeException | Error e2) {
-            LOG.warn("session {}: endpoint onError threw", id(), e2);
-        }
-        close(CloseCode.INTERNAL_ERROR, "internal error");
-    }
-
-    private void deliver(Message m) {
-        if (closeStarted) {
-            return;
-        }
-        try {
-            endpoint.onMessage(this, m);
-        } catch (RuntimeException | Error e) {
-            endpointFailed(e);
-        }
-    }
-
     private void protocolError(CloseCode code, String reason, Throwable error) {
-        try {
-            endpoint.onError(this, error);
-        } catch (RuntimeException | Error e2) {
-            LOG.warn("session {}: endpoint onError threw", id(), e2);
-        }
+        error(error);
         close(code, reason);
     }
 
@@ -657,7 +562,7 @@ final class UndertowSession extends AbstractSession {
                 m = Message.binary(bytes);
             }
             owner.counters.messageIn(bytes.length);
-            deliver(m);
+            received(m);
         }
 
         @Override
@@ -670,9 +575,7 @@ final class UndertowSession extends AbstractSession {
                 protocolError(CloseCode.PROTOCOL_ERROR, "invalid close frame", e);
                 return;
             }
-            peerCloseCode = close.code();
-            peerCloseReason = close.reason();
-            open = false;
+            peerClosed(close);
             synchronized (lock) {
                 closing = true;
             }
@@ -680,7 +583,6 @@ final class UndertowSession extends AbstractSession {
                 // Answer with the peer's code (RFC 6455 §5.5.1), then close TCP once the answer is written.
                 int code = close.code() == CloseCode.NO_STATUS_RECEIVED.code() ? CloseCode.NORMAL_CLOSURE.code()
                         : close.code();
-                closeStarted = true;
                 WebSockets.sendClose(code, "", ch, CloseAfterWrite.INSTANCE);
             } else {
                 // Both close frames have been exchanged: the server closes the TCP connection first (RFC 6455 §7.1.1).
@@ -690,18 +592,15 @@ final class UndertowSession extends AbstractSession {
 
         @Override
         protected void onCloseMessage(io.undertow.websockets.core.CloseMessage cm, WebSocketChannel ch) {
-            // Undertow calls this only when the peer's side of the TCP connection ended without a close frame.
-            peerVanished = true;
+            // Undertow calls this only when the peer's side of the TCP connection ended without a close frame: the
+            // channel closes, and the kernel tells the endpoint 1006 if the session was still open.
         }
 
         @Override
         protected void onError(WebSocketChannel ch, Throwable error) {
             if (ch instanceof StrictHandshake.StrictChannel strict && strict.registeredCloseCode() > 0) {
                 // Not an error: a close with a registered code Undertow refuses; the channel answered and closes.
-                peerCloseCode = strict.registeredCloseCode();
-                peerCloseReason = "";
-                open = false;
-                closeStarted = true;
+                peerClosed(Message.close(strict.registeredCloseCode(), ""));
                 synchronized (lock) {
                     closing = true;
                 }
@@ -712,11 +611,10 @@ final class UndertowSession extends AbstractSession {
             if (!(error instanceof IOException) || ch.isCloseFrameSent()) {
                 LOG.debug("session {}: {}", id(), error.toString());
             }
-            try {
-                endpoint.onError(UndertowSession.this, error);
-            } catch (RuntimeException | Error e2) {
-                LOG.warn("session {}: endpoint onError threw", id(), e2);
+            if (ch.getCloseCode() != UNSET) {
+                transportClosing(ch.getCloseCode(), ch.getCloseReason());
             }
+            error(error);
             IoUtils.safeClose(ch);
         }
     }
