@@ -68,7 +68,6 @@ final class JwsConnection extends WebSocketImpl implements SelectorTasks.Target 
     private volatile ByteBuffer rejection;
     private volatile boolean rejectionSent;
     private volatile long lastReadNanos = System.nanoTime();
-    private volatile int peerCloseCode;
     private boolean closeIssued;
     private long inflightBytes;
 
@@ -139,7 +138,7 @@ final class JwsConnection extends WebSocketImpl implements SelectorTasks.Target 
         JwsSession s = session;
         if (s != null) {
             server.counters().messageIn(message.payloadLength());
-            server.deliver(s, message);
+            s.received(message);
         }
     }
 
@@ -151,11 +150,18 @@ final class JwsConnection extends WebSocketImpl implements SelectorTasks.Target 
     }
 
     void onPeerClose(Message.Close close) {
-        peerCloseCode = close.code();
+        JwsSession s = session;
+        if (s != null) {
+            s.peerClosed(close);
+        }
     }
 
-    int peerCloseCode() {
-        return peerCloseCode;
+    /** The decoder found a protocol error: the library sends the close frame with this code. */
+    void onProtocolError(int code, String reason) {
+        JwsSession s = session;
+        if (s != null) {
+            s.transportClosing(code, reason);
+        }
     }
 
     // ---------------------------------------------------------------------------------------- outbound
@@ -234,9 +240,10 @@ final class JwsConnection extends WebSocketImpl implements SelectorTasks.Target 
                 outQueue.add(activeMarker);
             }
         }
-        if (s.closeRequested() && !closeIssued && !s.hasPending()) {
+        Message.Close ours = s.closeFrame();
+        if (ours != null && !closeIssued && !s.hasPending()) {
             closeIssued = true;
-            close(s.closeCode(), s.closeReason());
+            close(ours.code(), ours.reason());
         }
     }
 

@@ -221,6 +221,7 @@ final class JwsDraft extends Draft_6455 {
                     ? "invalid payload data" : p.close.reason());
             super.processFrame(webSocketImpl, cf);
         } else if (frame instanceof ErrorFrame e) {
+            conn.onProtocolError(e.code, e.reason);
             if (e.code == CloseCode.MESSAGE_TOO_BIG.code()) {
                 // The library reports an InvalidDataException to onError but not this one; report it ourselves.
                 LimitExceededException tooBig = new LimitExceededException(e.reason, maxMessageSize);

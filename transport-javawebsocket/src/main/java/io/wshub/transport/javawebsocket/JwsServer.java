@@ -7,7 +7,6 @@ import io.wshub.api.HandshakeRequest;
 import io.wshub.api.Message;
 import io.wshub.api.ServerConfig;
 import io.wshub.api.ServerStats;
-import io.wshub.api.Session;
 import io.wshub.api.spi.ServerCounters;
 import io.wshub.api.spi.SessionIds;
 import io.wshub.api.spi.UpgradeDecision;
@@ -305,7 +304,7 @@ final class JwsServer extends WebSocketServer {
         c.slotTaken();
         String subprotocol = accept.subprotocol();
         JwsSession s = new JwsSession(SessionIds.next(), c, this, accept.request(), subprotocol, accept.attributes(),
-                config.maxQueuedMessages(), config.maxQueuedBytes());
+                endpoint, config.maxQueuedMessages(), config.maxQueuedBytes());
         c.session(s);
         HandshakeImpl1Server response = new HandshakeImpl1Server();
         if (subprotocol != null) {
@@ -357,52 +356,28 @@ final class JwsServer extends WebSocketServer {
         }
         sessions.add(s);
         counters.handshakeAccepted();
-        s.opened();
         SelectionKey key = c.getSelectionKey();
         if (s.isGone() || key == null || !key.isValid()) {
             // The library lost the race between its selector closing the connection (client gone) and its decoder
-            // opening it: it never calls onClose for a connection it had not yet added. Close it ourselves.
+            // opening it: it never calls onClose for a connection it had not yet added. Close it ourselves (the
+            // kernel then follows onOpen with onClose 1006).
             removeConnection(c);
             sessions.remove(s);
-            s.closed(CloseCode.ABNORMAL_CLOSURE.code(), "connection lost during the handshake");
+            connectionEnded(s);
         }
         // Re-arm on the selector thread: the 101 response was queued by a decoder thread and could be stranded.
         tasks.request(c);
         if (validator.stopping()) {
             s.close(CloseCode.GOING_AWAY.code(), "server shutting down");
         }
-        if (s.enterOpenCallback()) {
-            try {
-                endpoint.onOpen(s);
-            } catch (RuntimeException e) {
-                endpointFailed(s, e);
-            } finally {
-                s.exitCallback();
-            }
-        }
+        s.opened();
     }
 
-    void deliver(JwsSession s, Message message) {
-        if (!s.enterCallback()) {
-            return;
+    /** Tells the kernel the connection ended and counts the close code its endpoint is told, once. */
+    private void connectionEnded(JwsSession s) {
+        if (s.connectionClosed()) {
+            counters.closed(s.closeCode());
         }
-        try {
-            endpoint.onMessage(s, message);
-        } catch (RuntimeException e) {
-            endpointFailed(s, e);
-        } finally {
-            s.exitCallback();
-        }
-    }
-
-    private void endpointFailed(Session s, RuntimeException e) {
-        LOG.warn("endpoint failed on session {}; closing it with 1011", s.id(), e);
-        try {
-            endpoint.onError(s, e);
-        } catch (RuntimeException e2) {
-            LOG.warn("endpoint onError failed on session {}", s.id(), e2);
-        }
-        s.close(CloseCode.INTERNAL_ERROR, "internal error");
     }
 
     @Override
@@ -417,20 +392,7 @@ final class JwsServer extends WebSocketServer {
         s.gone();
         sessions.remove(s);
         s.discardPending();
-        int reported = c.peerCloseCode() == CloseCode.NO_STATUS_RECEIVED.code() ? c.peerCloseCode() : code;
-        if (reported < 1000) {
-            reported = CloseCode.ABNORMAL_CLOSURE.code();
-        }
-        s.closed(reported, reason);
-    }
-
-    void notifyClosed(JwsSession s, int code, String reason) {
-        counters.closed(code);
-        try {
-            endpoint.onClose(s, code, reason);
-        } catch (RuntimeException e) {
-            LOG.warn("endpoint onClose failed on session {}", s.id(), e);
-        }
+        connectionEnded(s);
     }
 
     @Override
@@ -465,12 +427,7 @@ final class JwsServer extends WebSocketServer {
             return;
         }
         if (conn instanceof JwsConnection c && c.session() != null) {
-            JwsSession s = c.session();
-            try {
-                endpoint.onError(s, ex);
-            } catch (RuntimeException e) {
-                LOG.warn("endpoint onError failed on session {}", s.id(), e);
-            }
+            c.session().error(ex);
         } else {
             LOG.debug("error on connection {}", conn, ex);
         }

@@ -1,16 +1,14 @@
 package io.wshub.transport.javawebsocket;
 
-import io.wshub.api.CloseCode;
+import io.wshub.api.Endpoint;
 import io.wshub.api.HandshakeRequest;
 import io.wshub.api.Message;
 import io.wshub.api.OfferResult;
 import io.wshub.api.Session;
-import io.wshub.api.spi.AbstractSession;
+import io.wshub.api.spi.LifecycleSession;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
@@ -23,15 +21,17 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * bytes are never copied per session. Room is released when the selector has fully written a frame, or when a
  * pending message is evicted.
  *
+ * <p>Lifecycle: the kernel's {@link LifecycleSession} keeps the session's state, decides the close code and calls the
+ * {@link Endpoint}; the server and the connection report the library's events to it.
+ *
  * <p>Thread-safety: every method may be called from any thread and none blocks.
  */
-final class JwsSession extends AbstractSession {
+final class JwsSession extends LifecycleSession {
 
     // Counters and flags are fields updated through VarHandles rather than Atomic* objects: memory per connection.
     private static final VarHandle QUEUED_MESSAGES;
     private static final VarHandle QUEUED_BYTES;
     private static final VarHandle AUTO_FLUSH_ARMED;
-    private static final VarHandle IN_CALLBACK;
     private static final VarHandle CONTROL;
     private static final VarHandle PENDING;
 
@@ -41,7 +41,6 @@ final class JwsSession extends AbstractSession {
             QUEUED_MESSAGES = l.findVarHandle(JwsSession.class, "queuedMessages", int.class);
             QUEUED_BYTES = l.findVarHandle(JwsSession.class, "queuedBytes", long.class);
             AUTO_FLUSH_ARMED = l.findVarHandle(JwsSession.class, "autoFlushArmed", boolean.class);
-            IN_CALLBACK = l.findVarHandle(JwsSession.class, "inCallback", boolean.class);
             CONTROL = l.findVarHandle(JwsSession.class, "control", ConcurrentLinkedQueue.class);
             PENDING = l.findVarHandle(JwsSession.class, "pending", ConcurrentLinkedQueue.class);
         } catch (ReflectiveOperationException e) {
@@ -62,26 +61,16 @@ final class JwsSession extends AbstractSession {
     private volatile long queuedBytes;
     private volatile boolean autoFlushArmed;
 
-    private volatile boolean open;
     private volatile boolean gone;
-    private volatile boolean closeRequested;
-    private volatile int closeCode;
-    private volatile String closeReason = "";
+    /** Our close frame, once the kernel asked for it ({@link #sendClose}); sent when nothing is pending. */
+    private volatile Message.Close closeFrame;
     private volatile long closeRequestedNanos;
     /** Keepalive timer thread only. */
     private long lastPingNanos = System.nanoTime();
 
-    // Endpoint callbacks: serialized so onClose never overlaps onMessage (different library threads may close).
-    private volatile boolean inCallback;
-    private volatile boolean closeArrived;
-    private volatile int closedCode;
-    private volatile String closedReason = "";
-    private volatile boolean closeDelivered;
-    private volatile boolean openStarted;
-
     JwsSession(long id, JwsConnection conn, JwsServer server, HandshakeRequest handshake, String subprotocol,
-               Map<String, Object> attributes, int maxMessages, long maxBytes) {
-        super(id, handshake, subprotocol, attributes);
+               Map<String, Object> attributes, Endpoint endpoint, int maxMessages, long maxBytes) {
+        super(id, handshake, subprotocol, attributes, endpoint);
         this.conn = conn;
         this.server = server;
         this.maxMessages = maxMessages;
@@ -89,18 +78,9 @@ final class JwsSession extends AbstractSession {
     }
 
     @Override
-    public boolean isOpen() {
-        return open && !closeRequested && !gone && conn.isOpen();
-    }
-
-    @Override
-    public OfferResult offer(Message message) {
-        Objects.requireNonNull(message, "message");
-        if (!isOpen()) {
+    protected OfferResult enqueue(Message message) {
+        if (gone || !conn.isOpen()) {
             return OfferResult.CLOSED;
-        }
-        if (message.kind() == Message.Kind.CLOSE) {
-            throw new IllegalArgumentException("offer a text, binary, ping or pong message; use close() to close");
         }
         int len = message.wireFrameLength();
         if (addMessages(1) > maxMessages) {
@@ -147,27 +127,11 @@ final class JwsSession extends AbstractSession {
         flush();
     }
 
+    /** The kernel started our close: the selector sends the frame once what is pending has been handed over. */
     @Override
-    public void close(int code, String reason) {
-        Objects.requireNonNull(reason, "reason");
-        if (!CloseCode.isValidOnWire(code)) {
-            throw new IllegalArgumentException("close code " + code + " may not appear on the wire; allowed: "
-                    + "1000-1003, 1007-1014, 3000-4999 (RFC 6455 7.4)");
-        }
-        int n = reason.getBytes(StandardCharsets.UTF_8).length;
-        if (n > Message.Close.MAX_REASON_BYTES) {
-            throw new IllegalArgumentException("close reason is " + n + " bytes in UTF-8; at most "
-                    + Message.Close.MAX_REASON_BYTES);
-        }
-        synchronized (this) {
-            if (closeRequested) {
-                return;
-            }
-            closeCode = code;
-            closeReason = reason;
-            closeRequested = true;
-        }
+    protected void sendClose(Message.Close close) {
         closeRequestedNanos = System.nanoTime();
+        closeFrame = close;
         server.tasks().request(conn);
     }
 
@@ -181,19 +145,10 @@ final class JwsSession extends AbstractSession {
         return Math.max(0, queuedBytes);
     }
 
-    @Override
-    public String toString() {
-        return "JwsSession[" + id() + ", " + remoteAddress() + "]";
-    }
-
     // ---------------------------------------------------------------------------------------- transport side
 
     JwsConnection connection() {
         return conn;
-    }
-
-    void opened() {
-        open = true;
     }
 
     /** The library reported the connection closed. */
@@ -206,7 +161,7 @@ final class JwsSession extends AbstractSession {
     }
 
     void sendControl(Message m) {
-        if (open && conn.isOpen()) {
+        if (!gone && conn.isOpen()) {
             queue(CONTROL).add(m);
             server.tasks().request(conn);
         }
@@ -256,15 +211,12 @@ final class JwsSession extends AbstractSession {
     }
 
     boolean closeRequested() {
-        return closeRequested;
+        return closeFrame != null;
     }
 
-    int closeCode() {
-        return closeCode;
-    }
-
-    String closeReason() {
-        return closeReason;
+    /** Our close frame, or null if we did not start the close. */
+    Message.Close closeFrame() {
+        return closeFrame;
     }
 
     long closeRequestedNanos() {
@@ -288,61 +240,6 @@ final class JwsSession extends AbstractSession {
         ConcurrentLinkedQueue<Message> c = control;
         if (c != null) {
             c.clear();
-        }
-    }
-
-    /**
-     * Enters the onOpen callback. The library may report the close (from its selector thread) before it gets to call
-     * onOpen (on the decoder thread); the close is then held back until onOpen has returned.
-     */
-    boolean enterOpenCallback() {
-        if (!IN_CALLBACK.compareAndSet(this, false, true)) {
-            // Cannot happen: onClose is not delivered before openStarted is set.
-            return false;
-        }
-        openStarted = true;
-        return true;
-    }
-
-    /** Enters an endpoint callback; false if another is running or the session has been reported closed. */
-    boolean enterCallback() {
-        if (!IN_CALLBACK.compareAndSet(this, false, true)) {
-            return false;
-        }
-        if (closeDelivered) {
-            inCallback = false;
-            return false;
-        }
-        return true;
-    }
-
-    void exitCallback() {
-        inCallback = false;
-        if (closeArrived) {
-            deliverClose();
-        }
-    }
-
-    void closed(int code, String reason) {
-        if (closeArrived) {
-            return;
-        }
-        closedCode = code;
-        closedReason = reason == null ? "" : reason;
-        closeArrived = true;
-        deliverClose();
-    }
-
-    private void deliverClose() {
-        while (closeArrived && !closeDelivered && openStarted && IN_CALLBACK.compareAndSet(this, false, true)) {
-            try {
-                if (!closeDelivered) {
-                    closeDelivered = true;
-                    server.notifyClosed(this, closedCode, closedReason);
-                }
-            } finally {
-                inCallback = false;
-            }
         }
     }
 }
