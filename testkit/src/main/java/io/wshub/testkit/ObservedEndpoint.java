@@ -24,6 +24,7 @@ final class ObservedEndpoint implements Endpoint {
     private final AtomicInteger closes = new AtomicInteger();
     private final Map<Long, Integer> closeCodes = new ConcurrentHashMap<>();
     private final Map<Long, Session> open = new ConcurrentHashMap<>();
+    private final Map<Long, List<Throwable>> errors = new ConcurrentHashMap<>();
     private final List<Session> sessions = new ArrayList<>();
 
     ObservedEndpoint(Endpoint delegate, VerificationEnvironment env) {
@@ -39,8 +40,11 @@ final class ObservedEndpoint implements Endpoint {
         synchronized (sessions) {
             sessions.add(session);
         }
-        delegate.onOpen(session);
-        opens.incrementAndGet();
+        try {
+            delegate.onOpen(session);
+        } finally {
+            opens.incrementAndGet();
+        }
     }
 
     @Override
@@ -72,6 +76,7 @@ final class ObservedEndpoint implements Endpoint {
 
     @Override
     public void onError(Session session, Throwable error) {
+        errors.computeIfAbsent(session.id(), k -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(error);
         delegate.onError(session, error);
     }
 
@@ -89,6 +94,11 @@ final class ObservedEndpoint implements Endpoint {
 
     Integer closeCode(long sessionId) {
         return closeCodes.get(sessionId);
+    }
+
+    /** The errors {@code onError} was told for a session, in order; empty if none. */
+    List<Throwable> errors(long sessionId) {
+        return errors.getOrDefault(sessionId, List.of());
     }
 
     Session session(int index) {

@@ -1040,6 +1040,224 @@ public abstract class TransportVerification {
         }
     }
 
+    // ============================================================================================ endpoint invoker
+
+    /** A header that makes {@link #failingEndpoint()} throw from {@code onOpen}. */
+    private static final String FAIL_HEADER = "X-Wshub-Fail";
+
+    /**
+     * An echo endpoint with deliberate bugs: text {@code "throw-assertion"} throws an {@link AssertionError} from
+     * {@code onMessage}, {@code "throw-overflow"} overflows the stack, {@code "throw-runtime"} throws an
+     * {@link IllegalStateException}, and an upgrade with the header {@link #FAIL_HEADER} throws from {@code onOpen}.
+     */
+    private static Endpoint failingEndpoint() {
+        return new Endpoint() {
+            @Override
+            public void onOpen(Session session) {
+                if (session.handshake().header(FAIL_HEADER) != null) {
+                    throw new AssertionError("deliberate failure in onOpen (testkit)");
+                }
+            }
+
+            @Override
+            public void onMessage(Session session, Message message) {
+                String text = message.kind() == Message.Kind.TEXT ? ((Message.Text) message).asString() : "";
+                switch (text) {
+                    case "throw-assertion" -> throw new AssertionError("deliberate failure in onMessage (testkit)");
+                    case "throw-overflow" -> overflow(0);
+                    case "throw-runtime" -> throw new IllegalStateException("deliberate failure (testkit)");
+                    default -> session.offer(message);
+                }
+            }
+        };
+    }
+
+    private static int overflow(int depth) {
+        return overflow(depth + 1) + 1;
+    }
+
+    /**
+     * Opens a session, has its endpoint fail, and checks that the client gets close 1011 and then a TCP close, that
+     * the endpoint was told the error and gets exactly one {@code onClose} (with 1011), and that another client is
+     * still served.
+     */
+    private void assertEndpointFailureCloses1011(String what, Map<String, String> headers, String trigger)
+            throws Exception {
+        try (VerificationEnvironment env = new VerificationEnvironment()) {
+            ObservedEndpoint ep = new ObservedEndpoint(failingEndpoint(), env);
+            RunningServer server = start(env, baseConfig().build(), ep, HandshakePolicy.acceptAll());
+            RawWebSocketClient bystander = open(env, server);
+            env.awaitCondition(() -> ep.opens() == 1, timeout(), () -> "the bystander's session");
+            RawWebSocketClient victim = env.closeLater(RawWebSocketClient.open(server.uri(), timeout(), headers, 0));
+            env.awaitCondition(() -> ep.opens() == 2, timeout(), () -> what + ": the session to open");
+            long id = ep.session(1).id();
+            if (trigger != null) {
+                victim.sendText(trigger);
+            }
+            CloseResult r = victim.awaitClose(timeout(), true);
+            if (!r.closeFrameReceived()) {
+                fail(what + ": expected a close frame with 1011 (internal error), but " + (r.tcpClosed()
+                        ? "the server closed TCP without one" : "nothing arrived within " + timeout().toMillis()
+                        + " ms"));
+            }
+            assertEquals(1011, r.code(), what + ": close code (reason: " + r.reason() + ")");
+            assertTrue(r.tcpClosed(), what + ": after the close frame the server must close TCP");
+            env.awaitCondition(() -> ep.closeCode(id) != null, timeout(), () -> what + ": the endpoint's onClose");
+            assertEquals(1011, (int) ep.closeCode(id), what + ": the endpoint's onClose must be told 1011");
+            assertTrue(!ep.errors(id).isEmpty(), what + ": the endpoint's onError must be told what it threw");
+            echo(bystander, OP_TEXT, ("bystander after " + what).getBytes(StandardCharsets.UTF_8));
+            env.awaitCondition(() -> server.sessionCount() == 1, timeout(),
+                    () -> what + ": sessionCount() == 1 (the bystander), was " + server.sessionCount());
+            RawWebSocketClient next = open(env, server);
+            echo(next, OP_TEXT, ("a new client after " + what).getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    /**
+     * An {@link Error} thrown by the endpoint's {@code onMessage} (an {@link AssertionError}, a
+     * {@link StackOverflowError}), like a {@link RuntimeException}, closes that session with 1011, the endpoint gets
+     * exactly one {@code onClose}, and everyone else is still served: it never escapes to the transport's thread.
+     *
+     * @throws Exception on failure
+     */
+    @Test
+    @Timeout(60)
+    public void required_invoker_errorFromOnMessageCloses1011() throws Exception {
+        assertEndpointFailureCloses1011("an AssertionError from onMessage", Map.of(), "throw-assertion");
+        assertEndpointFailureCloses1011("a StackOverflowError from onMessage", Map.of(), "throw-overflow");
+        assertEndpointFailureCloses1011("an IllegalStateException from onMessage", Map.of(), "throw-runtime");
+    }
+
+    /**
+     * An {@link Error} thrown by the endpoint's {@code onOpen} closes that session with 1011, the endpoint gets exactly
+     * one {@code onClose}, and everyone else is still served.
+     *
+     * @throws Exception on failure
+     */
+    @Test
+    @Timeout(60)
+    public void required_invoker_errorFromOnOpenCloses1011() throws Exception {
+        assertEndpointFailureCloses1011("an AssertionError from onOpen", Map.of(FAIL_HEADER, "open"), null);
+    }
+
+    /**
+     * {@link Session#offer} of a {@link Message.Close} closes the session as {@link Session#close(int, String)} does,
+     * on every transport: the first answers {@link io.wshub.api.OfferResult#ENQUEUED} and its close frame follows what
+     * was queued before it; later offers, of a close or of data, answer {@link io.wshub.api.OfferResult#CLOSED};
+     * nothing throws; the endpoint is told the offered code. An empty close ({@link Message.Close#empty()}) closes with
+     * 1000.
+     *
+     * @throws Exception on failure
+     */
+    @Test
+    @Timeout(60)
+    public void required_lifecycle_offerOfACloseClosesTheSession() throws Exception {
+        try (VerificationEnvironment env = new VerificationEnvironment()) {
+            Map<Long, List<Object>> results = new ConcurrentHashMap<>();
+            Endpoint offering = new Endpoint() {
+                @Override
+                public void onMessage(Session session, Message message) {
+                    String text = ((Message.Text) message).asString();
+                    if (!text.equals("empty") && !text.equals("coded")) {
+                        session.offer(message);
+                        return;
+                    }
+                    Message close = text.equals("empty") ? Message.Close.empty() : Message.close(4001, "offered");
+                    List<Object> r = new ArrayList<>();
+                    for (Message m : List.of(Message.text("before the close"), close, Message.text("after the close"),
+                            Message.close(4002, "a second close"))) {
+                        try {
+                            r.add(session.offer(m));
+                        } catch (RuntimeException | Error e) {
+                            r.add(e);
+                        }
+                    }
+                    r.add(session.isOpen());
+                    results.put(session.id(), r);
+                }
+            };
+            ObservedEndpoint ep = new ObservedEndpoint(offering, env);
+            RunningServer server = start(env, baseConfig().build(), ep, HandshakePolicy.acceptAll());
+            RawWebSocketClient bystander = open(env, server);
+            int opened = 1;
+            for (String variant : List.of("coded", "empty")) {
+                RawWebSocketClient c = open(env, server);
+                int index = opened++;
+                env.awaitCondition(() -> ep.opens() == index + 1, timeout(), () -> "the session to open");
+                long id = ep.session(index).id();
+                c.sendText(variant);
+                CloseResult r = c.awaitClose(timeout(), true);
+                String what = "offer(" + (variant.equals("empty") ? "Message.Close.empty()" : "Message.close(4001)")
+                        + ")";
+                env.awaitCondition(() -> results.containsKey(id), timeout(), () -> "the endpoint's offers");
+                List<Object> got = results.get(id);
+                assertEquals(List.of(io.wshub.api.OfferResult.ENQUEUED, io.wshub.api.OfferResult.ENQUEUED,
+                        io.wshub.api.OfferResult.CLOSED, io.wshub.api.OfferResult.CLOSED, false), got,
+                        "[offer(text), " + what + ", offer(text), offer(close), isOpen()] must answer [ENQUEUED, "
+                                + "ENQUEUED, CLOSED, CLOSED, false] (Session.offer's documented rule); got " + got);
+                int expected = variant.equals("empty") ? 1000 : 4001;
+                assertTrue(r.closeFrameReceived(), what + " must send a close frame; " + (r.tcpClosed()
+                        ? "the server closed TCP without one" : "nothing arrived"));
+                assertEquals(expected, r.code(), what + ": the close frame's code");
+                assertEquals(1, r.framesBefore().stream().filter(f -> f.opcode() == OP_TEXT).count(),
+                        what + ": the message offered before the close, and only it, must come first; got "
+                                + r.framesBefore());
+                assertTrue(r.tcpClosed(), what + ": after the close handshake the server must close TCP");
+                env.awaitCondition(() -> ep.closeCode(id) != null, timeout(), () -> what + ": the endpoint's onClose");
+                assertEquals(expected, (int) ep.closeCode(id), what + ": the endpoint must be told our code");
+            }
+            echo(bystander, OP_TEXT, "bystander".getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    /**
+     * When the client's close and the server's close cross (the client sends its close frame while the server calls
+     * {@link Session#close(int, String)}), the endpoint gets exactly one {@code onClose}, with one of the two codes,
+     * and the connection ends: 50 times.
+     *
+     * @throws Exception on failure
+     */
+    @Test
+    @Timeout(120)
+    public void required_lifecycle_exactlyOneOnCloseWhenClientAndServerCloseRace() throws Exception {
+        try (VerificationEnvironment env = new VerificationEnvironment()) {
+            ObservedEndpoint ep = new ObservedEndpoint(Endpoints.echo(), env);
+            RunningServer server = start(env, baseConfig().build(), ep, HandshakePolicy.acceptAll());
+            int iterations = 50;
+            for (int i = 0; i < iterations; i++) {
+                int index = i;
+                RawWebSocketClient c = env.closeLater(RawWebSocketClient.open(server.uri(), timeout()));
+                env.awaitCondition(() -> ep.opens() == index + 1, timeout(), () -> "session " + index + " to open");
+                Session session = ep.session(i);
+                java.util.concurrent.CyclicBarrier go = new java.util.concurrent.CyclicBarrier(2);
+                Thread client = env.spawn("racing-client-" + i, () -> {
+                    go.await(timeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                    c.sendClose(1000, "client");
+                });
+                go.await(timeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+                session.close(4000, "server");
+                client.join(timeout().toMillis());
+                CloseResult r = c.awaitClose(timeout());
+                assertTrue(r.closeFrameReceived(), "iteration " + i + ": the client must receive a close frame");
+                assertTrue(r.code() == 1000 || r.code() == 4000, "iteration " + i + ": the close frame must carry "
+                        + "the server's code or echo the client's; got " + r.code());
+                assertTrue(r.tcpClosed(), "iteration " + i + ": TCP closed after the crossing closes");
+                env.awaitCondition(() -> ep.closeCode(session.id()) != null, timeout(),
+                        () -> "iteration " + index + ": the endpoint's onClose");
+                int told = ep.closeCode(session.id());
+                assertTrue(told == 1000 || told == 4000, "iteration " + i + ": the endpoint must be told the code of "
+                        + "whichever close came first; got " + told);
+                env.verifyNoAsyncErrors();
+            }
+            env.awaitCondition(() -> server.sessionCount() == 0, timeout(),
+                    () -> "sessionCount() == 0 after the races, was " + server.sessionCount());
+            env.waitFor(() -> ep.closes() > iterations, Duration.ofMillis(200));
+            env.verifyNoAsyncErrors();
+            assertEquals(iterations, ep.closes(), "exactly one onClose per session");
+            assertEquals(0, ep.openNow(), "every onOpen matched by onClose");
+        }
+    }
+
     // ============================================================================================ slow consumer
 
     /**

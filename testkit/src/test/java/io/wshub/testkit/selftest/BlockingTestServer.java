@@ -113,7 +113,19 @@ public final class BlockingTestServer implements RunningServer {
         /** Accepts every upgrade whatever maxConnections says. */
         IGNORE_CONNECTION_LIMIT,
         /** Drops the TCP connection without a reply to a client's close 1007. */
-        NO_REPLY_TO_1007
+        NO_REPLY_TO_1007,
+        /**
+         * Catches only {@link RuntimeException}s from the endpoint, as the Java-WebSocket transport once did: an
+         * {@link Error} escapes to the connection's reader thread and ends it, without a 1011.
+         */
+        ERRORS_ESCAPE,
+        /** {@code offer} of a {@link Message.Close} throws instead of closing. */
+        OFFER_CLOSE_THROWS,
+        /**
+         * Reports {@code onClose} when the client's close frame arrives after the server's own close (the handshake
+         * looks complete), and again when the connection ends: two {@code onClose}s when the closes cross.
+         */
+        ON_CLOSE_TWICE_WHEN_CLOSES_CROSS
     }
 
     private static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
@@ -331,6 +343,9 @@ public final class BlockingTestServer implements RunningServer {
             this.socket = socket;
             this.reader = new Thread(this::run, "test-server-reader");
             this.reader.setDaemon(true);
+            if (has(Breakage.ERRORS_ESCAPE)) {
+                this.reader.setUncaughtExceptionHandler((t, e) -> { }); // the escape is the point; keep the log quiet
+            }
             this.writer = new Thread(this::writeLoop, "test-server-writer");
             this.writer.setDaemon(true);
         }
@@ -360,9 +375,8 @@ public final class BlockingTestServer implements RunningServer {
                 sessions.add(this);
                 try {
                     endpoint.onOpen(session);
-                } catch (RuntimeException e) {
-                    endpoint.onError(session, e);
-                    session.close(CloseCode.INTERNAL_ERROR.code(), "endpoint error");
+                } catch (Throwable e) {
+                    endpointFailed(e);
                 }
                 frames();
             } catch (ProtocolFailure f) {
@@ -794,10 +808,22 @@ public final class BlockingTestServer implements RunningServer {
             }
             try {
                 endpoint.onMessage(session, m);
-            } catch (RuntimeException e) {
-                endpoint.onError(session, e);
-                session.close(CloseCode.INTERNAL_ERROR.code(), "endpoint error");
+            } catch (Throwable e) {
+                endpointFailed(e);
             }
+        }
+
+        /** Whatever the endpoint threw (an Error too) is told to onError, and the session closes with 1011. */
+        private void endpointFailed(Throwable e) {
+            if (e instanceof Error error && has(Breakage.ERRORS_ESCAPE)) {
+                throw error;
+            }
+            try {
+                endpoint.onError(session, e);
+            } catch (Throwable ignored) {
+                // closing with 1011 either way
+            }
+            session.close(CloseCode.INTERNAL_ERROR.code(), "endpoint error");
         }
 
         private void control(int opcode, byte[] payload) throws ProtocolFailure {
@@ -827,6 +853,7 @@ public final class BlockingTestServer implements RunningServer {
                     closeSocket();
                     return;
                 }
+                boolean crossed = false;
                 synchronized (queue) {
                     clientClosed = true;
                     if (!closeQueued) {
@@ -836,7 +863,12 @@ public final class BlockingTestServer implements RunningServer {
                         queue.addLast(CloseCode.isValidOnWire(code) ? Message.close(code, "")
                                 : Message.Close.empty());
                         queue.notifyAll();
+                    } else {
+                        crossed = has(Breakage.ON_CLOSE_TWICE_WHEN_CLOSES_CROSS);
                     }
+                }
+                if (crossed) {
+                    endpoint.onClose(session, code, reason);
                 }
             }
         }
@@ -944,16 +976,17 @@ public final class BlockingTestServer implements RunningServer {
          * Queues a close frame after what is queued, unless a close is already queued or the writer is done; also
          * before the upgrade completed, in which case the writer sends it once the session opens.
          */
-        void closeFromServer(int code, String reason) {
+        boolean closeFromServer(int code, String reason) {
             synchronized (queue) {
                 if (closeQueued || writerDone) {
-                    return;
+                    return false;
                 }
                 closeCode = code;
                 closeReason = reason;
                 closeQueued = true;
                 queue.addLast(Message.close(code, reason));
                 queue.notifyAll();
+                return true;
             }
         }
 
@@ -979,6 +1012,20 @@ public final class BlockingTestServer implements RunningServer {
 
             @Override
             public OfferResult offer(Message message) {
+                if (message instanceof Message.Close c) {
+                    // Session.offer's rule: a close closes, ENQUEUED if it started the close, CLOSED otherwise.
+                    if (has(Breakage.OFFER_CLOSE_THROWS)) {
+                        throw new IllegalArgumentException("offer a data message; use close() to close");
+                    }
+                    synchronized (queue) {
+                        if (!open) {
+                            return OfferResult.CLOSED;
+                        }
+                    }
+                    int code = c.code() == CloseCode.NO_STATUS_RECEIVED.code() ? CloseCode.NORMAL_CLOSURE.code()
+                            : c.code();
+                    return closeFromServer(code, c.reason()) ? OfferResult.ENQUEUED : OfferResult.CLOSED;
+                }
                 synchronized (queue) {
                     if (!open || closeQueued || writerDone) {
                         return OfferResult.CLOSED;

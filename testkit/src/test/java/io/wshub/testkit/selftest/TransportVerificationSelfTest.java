@@ -352,6 +352,30 @@ class TransportVerificationSelfTest {
                 TransportVerification::required_slowConsumer_disconnectPolicyClosesStalledClient);
     }
 
+    // ---------------------------------------------------------------------------------------- endpoint invoker
+
+    @Test
+    @Timeout(60)
+    void errorsEscapingTheEndpointFailTheInvokerRules() {
+        Broken v = Broken.server(Breakage.ERRORS_ESCAPE);
+        assertFails(v, TransportVerification::required_invoker_errorFromOnMessageCloses1011);
+        assertFails(v, TransportVerification::required_invoker_errorFromOnOpenCloses1011);
+    }
+
+    @Test
+    @Timeout(60)
+    void anOfferOfACloseThatThrowsFailsTheOfferRule() {
+        assertFails(Broken.server(Breakage.OFFER_CLOSE_THROWS),
+                TransportVerification::required_lifecycle_offerOfACloseClosesTheSession);
+    }
+
+    @Test
+    @Timeout(120)
+    void twoOnClosesWhenClosesCrossFailTheRaceRule() {
+        assertFails(Broken.server(Breakage.ON_CLOSE_TWICE_WHEN_CLOSES_CROSS),
+                TransportVerification::required_lifecycle_exactlyOneOnCloseWhenClientAndServerCloseRace);
+    }
+
     // ---------------------------------------------------------------------------------------- keepalive
 
     @Test
