@@ -52,9 +52,10 @@ import org.junit.jupiter.api.Timeout;
 import org.opentest4j.AssertionFailedError;
 
 /**
- * The transport conformance suite: extend it, implement {@link #startServer} and {@link #newHub}, name the subclass
- * {@code *Test}, and every rule of RFC 6455 and of the wshub transport contract runs against your transport over real
- * loopback sockets.
+ * The transport conformance suite: extend it, implement {@link #startServer}, name the subclass {@code *Test}, and
+ * every rule of RFC 6455 and of the wshub transport contract runs against your transport over real loopback sockets.
+ * The broadcast and slow-consumer rules need a {@link Hub}: by default the testkit's own {@link ReferenceHub}, so you
+ * need not write one; override {@link #newHub} to pair your transport with another.
  *
  * <pre>{@code
  * class MyTransportVerificationTest extends TransportVerification {
@@ -62,11 +63,6 @@ import org.opentest4j.AssertionFailedError;
  *     protected RunningServer startServer(ServerConfig config, Endpoint endpoint, HandshakePolicy policy)
  *             throws Exception {
  *         return new MyTransportProvider().start(config, endpoint, policy);
- *     }
- *
- *     @Override
- *     protected Hub newHub(SlowConsumerPolicy policy, HubListener listener) {
- *         return SomeHub.start(policy, listener);
  *     }
  * }
  * }</pre>
@@ -104,13 +100,16 @@ public abstract class TransportVerification {
             throws Exception;
 
     /**
-     * A started hub for broadcast-mode and slow-consumer tests; the kit shuts it down.
+     * A started hub for broadcast-mode and slow-consumer tests; the kit shuts it down. By default the testkit's
+     * {@link ReferenceHub}; override it to run those rules with another {@link Hub} implementation.
      *
      * @param policy the slow-consumer policy; never null
      * @param listener the listener the hub reports to; never null
      * @return the hub; not null
      */
-    protected abstract Hub newHub(SlowConsumerPolicy policy, HubListener listener);
+    protected Hub newHub(SlowConsumerPolicy policy, HubListener listener) {
+        return ReferenceHub.start(policy, listener);
+    }
 
     /**
      * Optional capabilities; default: everything supported.

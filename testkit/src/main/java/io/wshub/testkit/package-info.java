@@ -5,6 +5,7 @@
  * is skipped with its reason, never passed.
  *
  * <p>Test doubles: {@link io.wshub.testkit.RecordingSession}, {@link io.wshub.testkit.SlowSession} and
- * {@link io.wshub.testkit.InMemoryTransport}. Drivers: {@link io.wshub.testkit.RawWebSocketClient}.
+ * {@link io.wshub.testkit.InMemoryTransport}; a simple, correct hub for tests, {@link io.wshub.testkit.ReferenceHub},
+ * which the transport suite uses unless told otherwise. Drivers: {@link io.wshub.testkit.RawWebSocketClient}.
  */
 package io.wshub.testkit;

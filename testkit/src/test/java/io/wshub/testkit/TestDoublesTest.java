@@ -12,11 +12,9 @@ import io.wshub.api.OfferResult;
 import io.wshub.api.ServerConfig;
 import io.wshub.api.Session;
 import io.wshub.api.SlowConsumerPolicy;
-import io.wshub.testkit.selftest.SimpleTestHub;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -142,8 +140,7 @@ class TestDoublesTest {
     @Test
     @Timeout(20)
     void inMemoryTransportRunsTheBroadcastEndpointOverAHub() throws Exception {
-        try (SimpleTestHub hub = SimpleTestHub.start(SlowConsumerPolicy.DROP_NEWEST,
-                io.wshub.api.HubListener.NONE, 64, Set.of());
+        try (ReferenceHub hub = ReferenceHub.start(SlowConsumerPolicy.DROP_NEWEST, io.wshub.api.HubListener.NONE, 64);
              VerificationEnvironment env = new VerificationEnvironment()) {
             InMemoryTransport t = InMemoryTransport.of(new BroadcastEndpoint(hub, true));
             InMemoryTransport.Connection a = t.open();

@@ -2,20 +2,17 @@ package io.wshub.testkit.example;
 
 import io.wshub.api.Endpoint;
 import io.wshub.api.HandshakePolicy;
-import io.wshub.api.Hub;
-import io.wshub.api.HubListener;
 import io.wshub.api.RunningServer;
 import io.wshub.api.ServerConfig;
-import io.wshub.api.SlowConsumerPolicy;
 import io.wshub.testkit.TransportCapabilities;
 import io.wshub.testkit.TransportVerification;
 import io.wshub.testkit.selftest.BlockingTestServer;
-import io.wshub.testkit.selftest.SimpleTestHub;
 import java.util.Set;
 
 /**
  * The whole transport conformance suite against the testkit's own small blocking-socket server. This is the example
- * The README's conformance section shows: a transport's conformance test is one subclass with two factory methods.
+ * the README's conformance section shows: a transport's conformance test is one subclass with one factory method
+ * (the broadcast and slow-consumer rules use the testkit's {@code ReferenceHub} unless {@code newHub} is overridden).
  */
 class BlockingServerTransportVerificationTest extends TransportVerification {
 
@@ -26,11 +23,8 @@ class BlockingServerTransportVerificationTest extends TransportVerification {
         return BlockingTestServer.start(config, endpoint, policy, Set.of());
     }
 
-    @Override
-    protected Hub newHub(SlowConsumerPolicy policy, HubListener listener) {
-        // Any Hub implementation; the suite needs one for the broadcast and slow-consumer rules.
-        return SimpleTestHub.start(policy, listener, 1024, Set.of());
-    }
+    // No newHub: the broadcast and slow-consumer rules use the testkit's ReferenceHub. To pair your transport with
+    // another hub, override newHub(SlowConsumerPolicy, HubListener) and return it, e.g. hub-disruptor's DisruptorHub.
 
     @Override
     protected TransportCapabilities capabilities() {

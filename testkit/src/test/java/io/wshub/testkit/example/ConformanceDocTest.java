@@ -29,7 +29,7 @@ class ConformanceDocTest {
         assertThat(blocks).hasSize(2);
         assertThat(Files.readString(EXAMPLES.resolve("BlockingServerTransportVerificationTest.java")))
                 .contains(blocks.get(0));
-        assertThat(Files.readString(EXAMPLES.resolve("SimpleHubVerificationTest.java"))).contains(blocks.get(1));
+        assertThat(Files.readString(EXAMPLES.resolve("ReferenceHubVerificationTest.java"))).contains(blocks.get(1));
     }
 
     private static List<String> javaBlocks(String doc) {

@@ -11,6 +11,7 @@ import io.wshub.api.SlowConsumerPolicy;
 import io.wshub.testkit.HubCapabilities;
 import io.wshub.testkit.HubVerification;
 import io.wshub.testkit.RecordingSession;
+import io.wshub.testkit.ReferenceHub;
 import io.wshub.testkit.selftest.SimpleTestHub.Breakage;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -19,7 +20,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -71,7 +71,7 @@ class HubVerificationSelfTest {
     static final class WithoutHistoryFactory extends HubVerification {
         @Override
         protected Hub newHub(SlowConsumerPolicy policy, HubListener listener) {
-            return SimpleTestHub.start(policy, listener, 1024, Set.of());
+            return ReferenceHub.start(policy, listener);
         }
     }
 
@@ -81,12 +81,12 @@ class HubVerificationSelfTest {
 
         @Override
         protected Hub newHub(SlowConsumerPolicy policy, HubListener listener) {
-            return SimpleTestHub.start(policy, listener, 1024, Set.of());
+            return ReferenceHub.start(policy, listener);
         }
 
         @Override
         protected Hub newHistoryHub(SlowConsumerPolicy policy, HubListener listener, HistoryConfig history) {
-            Hub hub = SimpleTestHub.start(policy, listener, 1024, Set.of());
+            Hub hub = ReferenceHub.start(policy, listener);
             started.add(hub);
             return hub;
         }
@@ -98,13 +98,13 @@ class HubVerificationSelfTest {
 
         @Override
         protected Hub newHub(SlowConsumerPolicy policy, HubListener listener) {
-            return SimpleTestHub.start(policy, listener, 1024, Set.of());
+            return ReferenceHub.start(policy, listener);
         }
 
         @Override
         protected Hub newHistoryHub(SlowConsumerPolicy policy, HubListener listener, HistoryConfig history) {
             historyHubs.incrementAndGet();
-            return SimpleTestHub.startWithHistory(policy, listener, 1024, history, Set.of());
+            return ReferenceHub.startWithHistory(policy, listener, 1024, history);
         }
 
         @Override

@@ -32,9 +32,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A simple, correct {@link Hub} for the testkit's own tests: one fan-out thread fed by a queue of operations whose
- * publishing side is bounded (so it can answer {@link PublishResult#BACKPRESSURED}). Each {@link Breakage} breaks one
- * rule on purpose.
+ * The deliberately broken hubs of the testkit's self-tests: the algorithm of the testkit's correct
+ * {@link io.wshub.testkit.ReferenceHub} (one fan-out thread fed by a queue of operations whose publishing side is
+ * bounded, so it can answer {@link PublishResult#BACKPRESSURED}) with each {@link Breakage} woven into it, breaking one
+ * rule on purpose. Started with no breakage it behaves as the reference hub; correct uses take the reference hub
+ * itself. (Most breakages live inside the fan-out step, history ones among them, where a wrapper around the reference
+ * hub cannot reach.)
  *
  * <p>Started with a {@link HistoryConfig} ({@link #startWithHistory}) it keeps topic history: the fan-out thread gives
  * each publication on a topic with history the next offset, wraps it once in the configured envelope, keeps both in a
