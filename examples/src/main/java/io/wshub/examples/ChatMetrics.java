@@ -12,11 +12,14 @@ import io.wshub.api.Hub;
 import io.wshub.api.RunningServer;
 import io.wshub.micrometer.HubMetrics;
 import io.wshub.micrometer.TransportMetrics;
+import io.wshub.redis.BackplaneStats;
+import java.util.function.Supplier;
 
 /**
  * The chat's meters in a Prometheus registry: the hub's ({@link HubMetrics}), the transport's
- * ({@link TransportMetrics}) and the JVM's (memory, GC, threads, class loading, CPU, uptime). {@link PageServer} serves
- * {@link #scrape()} at {@code GET /metrics}.
+ * ({@link TransportMetrics}), on a chat shared through Redis the node's ({@link BackplaneMetrics}), and the JVM's
+ * (memory, GC, threads, class loading, CPU, uptime). {@link PageServer} serves {@link #scrape()} at
+ * {@code GET /metrics}.
  *
  * <p>Thread-safety: {@link #scrape()} may be called from any thread, concurrently; call {@link #close()} once.
  */
@@ -41,9 +44,25 @@ public final class ChatMetrics implements AutoCloseable {
      * @return the metrics, to close when the chat stops
      */
     public static ChatMetrics bind(Hub hub, RunningServer server) {
+        return bind(hub, server, null);
+    }
+
+    /**
+     * Creates a registry and binds the hub's, the server's, the Redis node's and the JVM's meters to it.
+     *
+     * @param hub the chat's hub; not null
+     * @param server the chat's WebSocket server; not null
+     * @param backplane the Redis node's counters, such as {@code redisHub::backplaneStats}; null on a chat of one
+     *                  node, which then has no {@code wshub.redis.*} meters
+     * @return the metrics, to close when the chat stops
+     */
+    public static ChatMetrics bind(Hub hub, RunningServer server, Supplier<BackplaneStats> backplane) {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new HubMetrics(hub).bindTo(registry);
         new TransportMetrics(server).bindTo(registry);
+        if (backplane != null) {
+            new BackplaneMetrics(backplane).bindTo(registry);
+        }
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ClassLoaderMetrics().bindTo(registry);
