@@ -28,6 +28,11 @@ import java.util.concurrent.atomic.LongAdder;
  * {@link #rejected()}. If it refuses a join or a subscription, the session is closed with 1013 (try again later), or
  * 1001 (going away) when the hub is shut down.
  *
+ * <p>On a chat shared through Redis, a message the hub answers {@link PublishResult#UNAVAILABLE} (Redis is
+ * unreachable) was sent to nobody, not even locally; it is counted in {@link #rejected()} and its sender alone gets
+ * {@link #notSent(Message)}, {@code {"type":"error","error":"unavailable","text":"...","data":D}}, with {@code D}
+ * the text it sent (absent for a binary message), so that no client believes it was sent.
+ *
  * <p>Thread-safety: may serve any number of sessions from any number of transport threads.
  */
 public final class ChatRelay implements Endpoint {
@@ -60,8 +65,8 @@ public final class ChatRelay implements Endpoint {
     }
 
     /**
-     * Returns how many received messages the hub refused with {@link PublishResult#BACKPRESSURED} or
-     * {@link PublishResult#CLOSED}.
+     * Returns how many received messages the hub refused with {@link PublishResult#BACKPRESSURED},
+     * {@link PublishResult#CLOSED} or {@link PublishResult#UNAVAILABLE}.
      *
      * @return the refused message count
      */
@@ -88,9 +93,32 @@ public final class ChatRelay implements Endpoint {
 
     @Override
     public void onMessage(Session session, Message message) {
-        if (hub.publish(chatTopic, message) != PublishResult.ACCEPTED) {
+        PublishResult r = hub.publish(chatTopic, message);
+        if (r != PublishResult.ACCEPTED) {
             rejected.increment();
         }
+        if (r == PublishResult.UNAVAILABLE) {
+            session.offer(notSent(message)); // if its queue is full, the client is too far behind to be told
+            session.flush();
+        }
+    }
+
+    /**
+     * Returns the frame that tells a client its message was not sent because the chat's Redis is unreachable:
+     * {@code {"type":"error","error":"unavailable","text":"not sent: ...","data":D}}, {@code D} being the text
+     * message as a JSON string ({@link JsonStrings}); a binary message has no {@code data}.
+     *
+     * @param message the message that was not sent; not null
+     * @return the frame; never null
+     */
+    public static Message notSent(Message message) {
+        StringBuilder out = new StringBuilder(message.payloadLength() + 128);
+        out.append("{\"type\":\"error\",\"error\":\"unavailable\",\"text\":")
+                .append("\"not sent: the chat cannot reach its Redis now; try again in a moment\"");
+        if (message instanceof Message.Text text) {
+            JsonStrings.appendQuoted(out.append(",\"data\":"), text.asString());
+        }
+        return Message.text(out.append('}'));
     }
 
     @Override
@@ -101,6 +129,8 @@ public final class ChatRelay implements Endpoint {
     private static boolean refused(Session session, PublishResult r) {
         if (r == PublishResult.BACKPRESSURED) {
             session.close(CloseCode.TRY_AGAIN_LATER, "hub busy");
+        } else if (r == PublishResult.UNAVAILABLE) {
+            session.close(CloseCode.TRY_AGAIN_LATER, "chat unavailable");
         } else if (r == PublishResult.CLOSED) {
             session.close(CloseCode.GOING_AWAY, "hub shut down");
         }

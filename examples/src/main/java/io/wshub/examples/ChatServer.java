@@ -1,13 +1,17 @@
 package io.wshub.examples;
 
+import io.lettuce.core.RedisConnectionException;
 import io.wshub.api.Endpoint;
 import io.wshub.api.HistoryConfig;
+import io.wshub.api.Hub;
 import io.wshub.api.RunningServer;
 import io.wshub.api.ServerConfig;
 import io.wshub.api.SlowConsumerPolicy;
 import io.wshub.api.Transports;
 import io.wshub.disruptor.DisruptorHub;
 import io.wshub.disruptor.DisruptorHubConfig;
+import io.wshub.redis.RedisHub;
+import io.wshub.redis.RedisHubConfig;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
@@ -23,6 +27,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * a reconnect with {@code ?recover=1&offset=N&epoch=E}, exactly the ones it missed ({@link ChatRelay},
  * {@link ChatEnvelope}, {@link RecoveryQuery}). A plain client sees none of that.
  *
+ * <p>Started with a {@link RedisHubConfig}, the chat is one node of a chat that several processes share through Redis
+ * ({@link RedisHub} over the same local hub): a message sent to any node reaches the clients of every node, in one
+ * order with one set of offsets, and a {@code ?recover=1} client resumes on any node. The presence notices cross
+ * nodes too, and name the node whose count they give. While Redis is unreachable a message is not sent, and its
+ * sender is told so ({@link ChatRelay}).
+ *
  * <p>Thread-safety: the accessors may be called from any thread; call {@link #close()} once, from one thread that is
  * not a transport thread.
  */
@@ -37,13 +47,15 @@ public final class ChatServer implements AutoCloseable {
     /** How long the history keeps a chat message by default. */
     public static final Duration DEFAULT_HISTORY_TTL = Duration.ofMinutes(5);
 
-    private final DisruptorHub hub;
+    private final Hub hub;
+    private final RedisHub backplane;
     private final RunningServer webSocket;
     private final PageServer page;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private ChatServer(DisruptorHub hub, RunningServer webSocket, PageServer page) {
+    private ChatServer(Hub hub, RedisHub backplane, RunningServer webSocket, PageServer page) {
         this.hub = hub;
+        this.backplane = backplane;
         this.webSocket = webSocket;
         this.page = page;
     }
@@ -76,29 +88,64 @@ public final class ChatServer implements AutoCloseable {
      */
     public static ChatServer start(String transport, ServerConfig config, int pagePort, int history,
                                    Duration historyTtl) throws IOException {
+        return start(transport, config, pagePort, history, historyTtl, null);
+    }
+
+    /**
+     * Starts the hub, as one node of a chat shared through Redis when {@code redis} is given, then the WebSocket
+     * server and the page server. Redis is reached first: if it cannot be used, nothing listens.
+     *
+     * @param transport the transport's name, {@code undertow} or {@code java-websocket}; not null
+     * @param config where the WebSocket endpoint listens; not null
+     * @param pagePort the page server's port, 0 for any free one
+     * @param history how many chat messages the history keeps, 1 to {@value HistoryConfig#MAX_MAX_PUBLICATIONS}
+     * @param historyTtl how long the history keeps a chat message, 1 ms to 30 days; not null
+     * @param redis the Redis node's configuration (every node of one chat gives the same Redis, stream size and
+     *              TTLs), or null for a chat on its own
+     * @return the running chat server
+     * @throws RedisException if Redis cannot be reached or used
+     * @throws IOException if a port cannot be bound
+     * @throws IllegalArgumentException if a history bound is out of range
+     */
+    public static ChatServer start(String transport, ServerConfig config, int pagePort, int history,
+                                   Duration historyTtl, RedisHubConfig redis) throws IOException {
         HistoryConfig chatHistory = HistoryConfig.builder()
                 .maxPublications(history)
                 .ttl(historyTtl)
                 .topics(CHAT_TOPIC::equals) // presence notices are not kept
                 .envelope(new ChatEnvelope())
                 .build();
-        DisruptorHub hub = DisruptorHub.start(DisruptorHubConfig.builder()
+        DisruptorHub local = DisruptorHub.start(DisruptorHubConfig.builder()
                 .slowConsumerPolicy(SlowConsumerPolicy.DISCONNECT) // a client that cannot keep up reconnects
                 .history(chatHistory)
                 .build());
+        Hub hub = redis == null ? local : startNode(redis, local); // a RedisHub owns the local hub, shuts it down
+        RedisHub backplane = hub instanceof RedisHub r ? r : null;
+        String node = backplane == null ? null : "node " + backplane.node(); // whose clients the notices count
         RunningServer webSocket = null;
         try {
-            Endpoint chat = new PresenceNotices(new ChatRelay(hub, CHAT_TOPIC, PRESENCE_TOPIC), hub, PRESENCE_TOPIC);
+            Endpoint chat = new PresenceNotices(new ChatRelay(hub, CHAT_TOPIC, PRESENCE_TOPIC), hub, PRESENCE_TOPIC,
+                    node);
             webSocket = Transports.start(transport, config, chat, RecoveryQuery.POLICY);
             PageServer page = PageServer.start(config.host(), pagePort, webSocket.port(), config.path(),
-                    ChatMetrics.bind(hub, webSocket)); // GET /metrics: the hub's, transport's and JVM's meters
-            return new ChatServer(hub, webSocket, page);
+                    ChatMetrics.bind(hub, webSocket, backplane == null ? null : backplane::backplaneStats));
+            return new ChatServer(hub, backplane, webSocket, page); // GET /metrics on the page port
         } catch (IOException | RuntimeException e) {
             if (webSocket != null) {
                 webSocket.stop();
             }
             hub.shutdown(Duration.ofSeconds(1));
             throw e;
+        }
+    }
+
+    /** Starts the Redis node over the local hub, or shuts the local hub down and says why it cannot. */
+    private static RedisHub startNode(RedisHubConfig redis, DisruptorHub local) throws RedisException {
+        try {
+            return RedisHub.start(redis, local);
+        } catch (RuntimeException e) {
+            local.shutdown(Duration.ofSeconds(1));
+            throw new RedisException(redis, e);
         }
     }
 
@@ -109,6 +156,15 @@ public final class ChatServer implements AutoCloseable {
      */
     public RunningServer webSocket() {
         return webSocket;
+    }
+
+    /**
+     * Returns this process's node of the chat shared through Redis.
+     *
+     * @return the Redis node, or null for a chat on its own
+     */
+    public RedisHub backplane() {
+        return backplane;
     }
 
     /**
@@ -134,6 +190,31 @@ public final class ChatServer implements AutoCloseable {
             } finally {
                 page.close();
             }
+        }
+    }
+
+    /**
+     * The chat cannot start because its Redis cannot be reached or used (refused, timed out, unknown host, wrong
+     * password, ...). The message says so in one line, with the Redis address but never its password.
+     */
+    public static final class RedisException extends IOException {
+
+        private static final long serialVersionUID = 1L;
+
+        RedisException(RedisHubConfig redis, RuntimeException failure) {
+            super(message(redis, failure), failure);
+        }
+
+        /** What the connection met (such as "Connection refused"), or else what the node said. */
+        private static String message(RedisHubConfig redis, RuntimeException failure) {
+            for (Throwable t = failure; t != null; t = t.getCause()) {
+                if (t instanceof RedisConnectionException && t.getCause() != null
+                        && t.getCause().getMessage() != null) {
+                    String met = Options.oneLine(t.getCause().getMessage());
+                    return "cannot use Redis at " + redis.address() + ": " + met;
+                }
+            }
+            return Options.oneLine(failure.getMessage()); // the node's own: it names the address, not the password
         }
     }
 }

@@ -2,6 +2,7 @@ package io.wshub.examples;
 
 import io.wshub.api.HistoryConfig;
 import io.wshub.api.ServerConfig;
+import io.wshub.redis.RedisHubConfig;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -20,9 +21,11 @@ import java.util.Objects;
  * @param path the WebSocket path, starting with {@code /}; not null
  * @param history how many chat messages the chat's history keeps, 1 to {@value #MAX_HISTORY}
  * @param historyTtl how long the chat's history keeps a message, 1 ms to 30 days; not null
+ * @param redis the chat's Redis URI ({@code --redis}), as given, or null for a chat on its own; checked when the chat
+ *              starts ({@link #redisConfig()}), not here
  */
 public record Options(Mode mode, String transport, String host, int port, String path, int history,
-                      Duration historyTtl) {
+                      Duration historyTtl, String redis) {
 
     /** The examples this jar runs. */
     public enum Mode {
@@ -57,6 +60,8 @@ public record Options(Mode mode, String transport, String host, int port, String
             "  --history N          chat: how many messages a reconnecting client can catch up on (default "
                     + ChatServer.DEFAULT_HISTORY + ")",
             "  --history-ttl T      chat: for how long, such as 90s, 5m or 2h (default 5m)",
+            "  --redis URI          chat: be one node of a chat shared by every process on this Redis,",
+            "                       such as redis://127.0.0.1:6379 (default: none, a chat on its own)",
             "  -h, --help           print this help",
             "",
             "When ready it prints 'listening ws://HOST:PORT/PATH' and, for chat, 'page http://HOST:PORT/':",
@@ -97,14 +102,34 @@ public record Options(Mode mode, String transport, String host, int port, String
                 || historyTtl.compareTo(HistoryConfig.MAX_TTL) > 0)) {
             wrong = "--history-ttl must be 1ms to 30d, was " + formatDuration(historyTtl);
         }
+        if (wrong == null && redis != null && mode != Mode.CHAT) {
+            wrong = "--redis is for chat only: echo has nothing to share between processes";
+        }
         if (wrong != null) {
             throw new IllegalArgumentException(wrong);
         }
     }
 
     /**
+     * Creates options for a chat on its own (no {@code --redis}).
+     *
+     * @param mode which example to run; not null
+     * @param transport the transport's name; not null
+     * @param host the host to bind; not null
+     * @param port the WebSocket port, 0 for an ephemeral one
+     * @param path the WebSocket path; not null
+     * @param history how many chat messages the history keeps
+     * @param historyTtl how long the history keeps a chat message; not null
+     * @throws IllegalArgumentException if a field is out of range
+     */
+    public Options(Mode mode, String transport, String host, int port, String path, int history,
+                   Duration historyTtl) {
+        this(mode, transport, host, port, path, history, historyTtl, null);
+    }
+
+    /**
      * Creates options with the chat's default history bounds ({@link ChatServer#DEFAULT_HISTORY},
-     * {@link ChatServer#DEFAULT_HISTORY_TTL}).
+     * {@link ChatServer#DEFAULT_HISTORY_TTL}) and no {@code --redis}.
      *
      * @param mode which example to run; not null
      * @param transport the transport's name; not null
@@ -133,6 +158,43 @@ public record Options(Mode mode, String transport, String host, int port, String
      */
     public ServerConfig serverConfig() {
         return ServerConfig.builder().host(host).port(port).path(path).build();
+    }
+
+    /**
+     * Returns the configuration of the chat's Redis node, with the chat's history bounds as the bounds of the Redis
+     * Stream that every node recovers from.
+     *
+     * @return the configuration, or null when no {@code --redis} was given
+     * @throws IllegalArgumentException if {@code --redis} is not a Redis URI; the message names the option and says
+     *                                  what is wrong in one line, without any password the URI holds
+     */
+    public RedisHubConfig redisConfig() {
+        if (redis == null) {
+            return null;
+        }
+        try {
+            return RedisHubConfig.builder(redis)
+                    .streamSize(history)
+                    .streamTtl(historyTtl)
+                    .metaTtl(historyTtl.compareTo(Duration.ofDays(1)) > 0 ? historyTtl : Duration.ofDays(1))
+                    .build();
+        } catch (IllegalArgumentException e) {
+            Throwable why = e.getCause() != null && e.getCause().getMessage() != null ? e.getCause() : e;
+            throw new IllegalArgumentException("--redis must be a Redis URI such as redis://127.0.0.1:6379, was '"
+                    + withoutPassword(redis) + "' (" + withoutPassword(oneLine(why.getMessage())) + ")", e);
+        }
+    }
+
+    /** A URI as it may be printed: anything between {@code ://} and {@code @} (a user and password) as {@code ***}. */
+    static String withoutPassword(String uri) {
+        int scheme = uri.indexOf("://");
+        int at = uri.lastIndexOf('@');
+        return scheme >= 0 && at > scheme ? uri.substring(0, scheme + 3) + "***" + uri.substring(at) : uri;
+    }
+
+    /** A message as one line: line breaks and runs of spaces as one space, no space at either end. */
+    static String oneLine(String message) {
+        return message == null ? "" : message.strip().replaceAll("\\s+", " ");
     }
 
     /**
@@ -171,6 +233,7 @@ public record Options(Mode mode, String transport, String host, int port, String
         String path = d.path();
         String history = String.valueOf(d.history());
         String historyTtl = formatDuration(d.historyTtl());
+        String redis = null;
         if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
             return new Parsed.Help();
         }
@@ -192,7 +255,8 @@ public record Options(Mode mode, String transport, String host, int port, String
             }
             int eq = arg.indexOf('=');
             String flag = eq < 0 ? arg : arg.substring(0, eq);
-            if (!List.of("--transport", "--host", "--port", "--path", "--history", "--history-ttl").contains(flag)) {
+            if (!List.of("--transport", "--host", "--port", "--path", "--history", "--history-ttl", "--redis")
+                    .contains(flag)) {
                 return new Parsed.Invalid("unknown option '" + flag + "'");
             }
             String value;
@@ -209,6 +273,7 @@ public record Options(Mode mode, String transport, String host, int port, String
                 case "--port" -> port = value;
                 case "--history" -> history = value;
                 case "--history-ttl" -> historyTtl = value;
+                case "--redis" -> redis = value;
                 default -> path = value;
             }
         }
@@ -232,7 +297,7 @@ public record Options(Mode mode, String transport, String host, int port, String
         }
         try {
             return new Parsed.Run(new Options(mode == null ? Mode.CHAT : mode, transport, host, portNumber, path,
-                    historyNumber, ttl));
+                    historyNumber, ttl, redis));
         } catch (IllegalArgumentException e) {
             return new Parsed.Invalid(e.getMessage());
         }

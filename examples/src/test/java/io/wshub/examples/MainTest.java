@@ -2,25 +2,16 @@ package io.wshub.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
-import java.io.File;
-import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -86,7 +77,7 @@ class MainTest {
 
     @Test
     void shouldPrintUsageAndExitZeroForHelp() throws Exception {
-        Run run = Run.start(temp, "--help");
+        MainProcess run = MainProcess.start(temp, "--help");
         assertThat(run.awaitExit()).isZero();
         assertThat(String.join("\n", run.drainStdout()) + "\n").isEqualTo(Options.USAGE.replace(
                 System.lineSeparator(), "\n"));
@@ -94,7 +85,7 @@ class MainTest {
 
     @Test
     void shouldSayWhatIsWrongAndExitTwo() throws Exception {
-        Run run = Run.start(temp, "chat", "--port", "eighty");
+        MainProcess run = MainProcess.start(temp, "chat", "--port", "eighty");
         assertThat(run.awaitExit()).isEqualTo(2);
         assertThat(run.stderr()).contains("error: --port must be a number from 0 to 65535, was 'eighty'",
                 "--help");
@@ -103,16 +94,49 @@ class MainTest {
 
     @Test
     void shouldExitTwoForAHistoryBoundOutOfRange() throws Exception {
-        Run run = Run.start(temp, "chat", "--history-ttl", "31d");
+        MainProcess run = MainProcess.start(temp, "chat", "--history-ttl", "31d");
         assertThat(run.awaitExit()).isEqualTo(2);
         assertThat(run.stderr()).contains("error: --history-ttl must be 1ms to 30d, was 31d");
         assertThat(run.drainStdout()).isEmpty();
     }
 
+    @Test
+    void shouldExitOneAtOnceWithOneLineWhenNothingListensAtTheRedisUri() throws Exception {
+        long started = System.nanoTime();
+        MainProcess run = MainProcess.start(temp, "chat", "--redis", "redis://127.0.0.1:1", "--port", "0");
+        assertThat(run.awaitExit()).as(run.stderr()).isEqualTo(1);
+        long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
+        assertThat(seconds).as("seconds from the JVM's start to its exit").isLessThan(20);
+        assertThat(run.stderr()).isEqualTo("error: --redis: cannot use Redis at redis://127.0.0.1:1: Connection "
+                + "refused: /127.0.0.1:1\n");
+        assertThat(run.drainStdout()).as("nothing listened").isEmpty();
+    }
+
+    @Test
+    void shouldExitOneWithOneLineForARedisOptionThatIsNoRedisUri() throws Exception {
+        MainProcess run = MainProcess.start(temp, "chat", "--redis", "not-a-uri", "--port", "0");
+        assertThat(run.awaitExit()).as(run.stderr()).isEqualTo(1);
+        assertThat(run.stderr()).isEqualTo("error: --redis must be a Redis URI such as redis://127.0.0.1:6379, was "
+                + "'not-a-uri' (URI scheme must not be null)\n");
+        assertThat(run.drainStdout()).isEmpty();
+    }
+
+    @Test
+    void shouldNotPrintTheRedisPasswordInAnError() throws Exception {
+        MainProcess run = MainProcess.start(temp, "chat", "--redis", "redis://:s3cret@127.0.0.1:1", "--port", "0");
+        assertThat(run.awaitExit()).isEqualTo(1);
+        assertThat(run.stderr()).startsWith("error: --redis: cannot use Redis at redis://127.0.0.1:1: ")
+                .doesNotContain("s3cret").hasLineCount(1);
+        MainProcess wrong = MainProcess.start(temp, "chat", "--redis", "redis://:s3cret@127.0.0.1:99999");
+        assertThat(wrong.awaitExit()).isEqualTo(1);
+        assertThat(wrong.stderr()).isEqualTo("error: --redis must be a Redis URI such as redis://127.0.0.1:6379, "
+                + "was 'redis://***@127.0.0.1:99999' (Port out of range: 99999)\n");
+    }
+
     @ParameterizedTest(name = "{0}")
     @FieldSource("TRANSPORTS")
     void shouldCloseClientsWith1001OnSigterm(String transport) throws Exception {
-        Run run = Run.start(temp, "chat", "--transport", transport, "--port", "0");
+        MainProcess run = MainProcess.start(temp, "chat", "--transport", transport, "--port", "0");
         try {
             String listening = run.awaitLine(LISTENING);
             String page = run.awaitLine(PAGE);
@@ -126,89 +150,6 @@ class MainTest {
             assertThat(run.awaitExit()).as(run.stderr()).isEqualTo(143); // 128 + SIGTERM, after the hook ran
         } finally {
             run.kill();
-        }
-    }
-
-    /** The examples' main class in a JVM of its own. */
-    private static final class Run {
-        final Process process;
-        final Path stderr;
-        final BlockingQueue<String> stdout = new LinkedBlockingQueue<>();
-        final CountDownLatch endOfStdout = new CountDownLatch(1);
-
-        private Run(Process process, Path stderr) {
-            this.process = process;
-            this.stderr = stderr;
-            Thread reader = new Thread(() -> {
-                try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                        StandardCharsets.UTF_8))) {
-                    for (String line = r.readLine(); line != null; line = r.readLine()) {
-                        stdout.add(line);
-                    }
-                } catch (IOException e) {
-                    stdout.add("(reading stdout failed: " + e + ")");
-                } finally {
-                    endOfStdout.countDown();
-                }
-            }, "main-test-stdout");
-            reader.setDaemon(true);
-            reader.start();
-        }
-
-        static Run start(Path temp, String... args) throws IOException {
-            List<String> command = new ArrayList<>(List.of(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", System.getProperty("java.class.path"), "-Xmx256m", Main.class.getName()));
-            command.addAll(List.of(args));
-            Path err = Files.createTempFile(temp, "stderr", ".txt");
-            Process p = new ProcessBuilder(command).redirectError(err.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-            return new Run(p, err);
-        }
-
-        String awaitLine(Pattern pattern) throws Exception {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90); // a JVM start on a busy machine
-            while (System.nanoTime() < deadline) {
-                String line = stdout.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
-                if (line != null && pattern.matcher(line).matches()) {
-                    return line;
-                }
-                if (line == null && !process.isAlive() && stdout.isEmpty()) {
-                    break;
-                }
-            }
-            throw new AssertionError("no line matching " + pattern + "; stderr: " + stderr());
-        }
-
-        int awaitExit() throws Exception {
-            if (!process.waitFor(90, TimeUnit.SECONDS)) {
-                kill();
-                throw new AssertionError("did not exit within 90 s; stderr: " + stderr());
-            }
-            return process.exitValue();
-        }
-
-        /** Returns what is left of stdout once the process has closed it. */
-        List<String> drainStdout() throws InterruptedException {
-            assertThat(endOfStdout.await(30, TimeUnit.SECONDS)).as("stdout closed").isTrue();
-            List<String> lines = new ArrayList<>();
-            stdout.drainTo(lines);
-            return lines;
-        }
-
-        String stderr() {
-            try {
-                return Files.readString(stderr);
-            } catch (IOException e) {
-                return "(unreadable: " + e + ")";
-            }
-        }
-
-        void kill() throws InterruptedException {
-            if (process.isAlive()) {
-                process.destroyForcibly();
-                process.waitFor(30, TimeUnit.SECONDS);
-            }
         }
     }
 }

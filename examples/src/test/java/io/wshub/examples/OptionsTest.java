@@ -142,4 +142,36 @@ class OptionsTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("--history-ttl must be 1ms to 30d, was PT0.000000001S");
     }
+
+    @Test
+    void shouldReadTheRedisUriAsGivenAndCheckItWhenTheChatStarts() {
+        assertThat(Options.defaults().redis()).isNull();
+        assertThat(Options.defaults().redisConfig()).isNull();
+        Options o = ((Parsed.Run) Options.parse("--redis", "redis://127.0.0.1:6379", "--history", "50",
+                "--history-ttl", "90s")).options();
+        assertThat(o).isEqualTo(new Options(Mode.CHAT, "undertow", "127.0.0.1", 8080, "/ws", 50,
+                Duration.ofSeconds(90), "redis://127.0.0.1:6379"));
+        assertThat(o.redisConfig().address()).isEqualTo("redis://127.0.0.1:6379");
+        assertThat(o.redisConfig().streamSize()).as("the stream every node recovers from").isEqualTo(50);
+        assertThat(o.redisConfig().streamTtl()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(((Parsed.Run) Options.parse("--redis=redis://h:1", "--history-ttl", "30d")).options()
+                .redisConfig().metaTtl()).as("positions outlive the stream").isEqualTo(Duration.ofDays(30));
+        Options wrong = ((Parsed.Run) Options.parse("--redis", "not-a-uri")).options();
+        assertThatThrownBy(wrong::redisConfig).isInstanceOf(IllegalArgumentException.class).hasMessage(
+                "--redis must be a Redis URI such as redis://127.0.0.1:6379, was 'not-a-uri' (URI scheme must not "
+                        + "be null)");
+        assertThat(Options.parse("--redis")).isEqualTo(new Parsed.Invalid("--redis needs a value"));
+        assertThat(Options.parse("echo", "--redis", "redis://127.0.0.1:6379")).isEqualTo(new Parsed.Invalid(
+                "--redis is for chat only: echo has nothing to share between processes"));
+        assertThat(Options.USAGE).contains("--redis URI");
+    }
+
+    @Test
+    void shouldHideTheUserAndPasswordOfAUriAndKeepMessagesOnOneLine() {
+        assertThat(Options.withoutPassword("redis://user:pw@host:1/0")).isEqualTo("redis://***@host:1/0");
+        assertThat(Options.withoutPassword("redis://host:1")).isEqualTo("redis://host:1");
+        assertThat(Options.withoutPassword("not-a-uri@x")).isEqualTo("not-a-uri@x");
+        assertThat(Options.oneLine(" a\n  b\tc ")).isEqualTo("a b c");
+        assertThat(Options.oneLine(null)).isEmpty();
+    }
 }
