@@ -1,11 +1,16 @@
 package io.wshub.examples;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /**
@@ -249,5 +254,34 @@ final class PrometheusText {
      */
     boolean has(String name) {
         return samples.values().stream().anyMatch(s -> s.name().equals(name));
+    }
+
+    /**
+     * Scrapes {@code metrics} until the scrape, parsed strictly, meets the condition (meters read snapshots that are
+     * up to 100 ms old), failing after {@link TestClient#WAIT} with the last scrape.
+     *
+     * @param metrics the {@code /metrics} URI
+     * @param condition what the scrape must show
+     * @return the first scrape that shows it
+     */
+    static PrometheusText await(URI metrics, Predicate<PrometheusText> condition) throws Exception {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(TestClient.WAIT).build();
+        long deadline = System.nanoTime() + TestClient.WAIT.toNanos();
+        while (true) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(metrics).timeout(TestClient.WAIT).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                throw new AssertionError("GET " + metrics + " answered " + r.statusCode());
+            }
+            PrometheusText t = parse(r.body());
+            if (condition.test(t)) {
+                return t;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the scrape of " + metrics + " did not reach the expected values within "
+                        + TestClient.WAIT + ":\n" + r.body());
+            }
+            Thread.sleep(50);
+        }
     }
 }
