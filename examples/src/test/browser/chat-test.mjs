@@ -9,7 +9,7 @@
 //
 // Each tab has a browser context of its own, so that one can go offline while the other stays online. chromium.launch
 // gives the browser a fresh temporary profile (--user-data-dir) and removes it on close.
-import { chromium } from 'playwright-core';
+import { launch, openTab as open, say, sees, seesTimes, texts } from './tabs.mjs';
 
 const [pageUrl, ...flags] = process.argv.slice(2);
 if (!pageUrl) {
@@ -17,19 +17,11 @@ if (!pageUrl) {
   process.exit(2);
 }
 const reconnect = flags.includes('--reconnect');
-const STEP_TIMEOUT = 30_000; // generous: two cores shared by several builds
-
 const LOST = 'history lost \u2014 showing new messages only';
 
 let browser = null;
 try {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-    headless: true,
-    timeout: 60_000,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  browser = await launch();
   const aliceContext = await browser.newContext();
   const bobContext = await browser.newContext();
   const alice = await openTab(aliceContext, 'alice');
@@ -156,34 +148,6 @@ try {
   }
 }
 
-async function openTab(context, name) {
-  context.setDefaultTimeout(STEP_TIMEOUT);
-  const tab = await context.newPage();
-  tab.on('pageerror', (e) => console.error('page error in ' + name + "'s tab: " + e));
-  await tab.goto(pageUrl);
-  await tab.waitForSelector('#state.open');
-  await tab.fill('#name', name);
-  return tab;
-}
-
-async function say(tab, text) {
-  await tab.fill('#text', text);
-  await tab.press('#text', 'Enter');
-}
-
-// Every item of the message list, as shown.
-async function texts(tab) {
-  return tab.evaluate(() => [...document.querySelectorAll('#messages li')].map((li) => li.textContent));
-}
-
-// Waits until exactly n items of the message list, matched by selector, have this text.
-async function seesTimes(tab, selector, text, n) {
-  await tab.waitForFunction(([s, t, count]) => [...document.querySelectorAll('#messages ' + s)]
-    .filter((li) => li.textContent === t).length === count, [selector, text, n], { timeout: STEP_TIMEOUT });
-}
-
-// Waits until an item of the message list, matched by selector, has exactly this text.
-async function sees(tab, selector, text) {
-  await tab.waitForFunction(([s, t]) => [...document.querySelectorAll('#messages ' + s)]
-    .some((li) => li.textContent === t), [selector, text], { timeout: STEP_TIMEOUT });
+function openTab(context, name) {
+  return open(context, pageUrl, name);
 }

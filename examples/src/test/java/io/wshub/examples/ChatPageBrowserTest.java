@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.wshub.api.ServerConfig;
+import io.wshub.redis.RedisHubConfig;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
@@ -19,6 +20,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.FieldSource;
@@ -27,8 +29,9 @@ import org.junit.jupiter.params.provider.FieldSource;
  * The chat page in headless Chromium, two tabs, driven by {@code src/test/browser/chat-test.mjs} (playwright-core from
  * npm, Debian's {@code /usr/bin/chromium}): chatting, markup shown as text, other kinds of client, a tab that goes
  * offline and catches up on exactly what it missed, a position the server does not know ("history lost"), and, with
- * a server restart, reconnection. Skipped when node, the node modules or Chromium are missing, unless the
- * environment variable {@code CI} is {@code true}: then it fails.
+ * a server restart, reconnection; and {@code src/test/browser/nodes-test.mjs}: a tab on each of two chat nodes that
+ * share one Redis. Skipped when node, the node modules, Chromium (or, for the nodes, redis-server) are missing, unless
+ * the environment variable {@code CI} is {@code true}: then it fails.
  */
 @Timeout(300)
 class ChatPageBrowserTest {
@@ -93,6 +96,27 @@ class ChatPageBrowserTest {
         }
     }
 
+    @Test
+    void shouldChatBetweenPagesOnTwoNodesThatShareARedis() throws Exception {
+        try (RedisServer redis = RedisServer.start();
+             ChatServer a = node("undertow", redis);
+             ChatServer b = node("java-websocket", redis);
+             // Node A follows the chat all along: a node that had no client for a while recovers wrongly today
+             // (ChatNodesTest.shouldRecoverOnANodeThatHadNoClientForAWhile), and alice's tab is A's only client.
+             TestClient keepsNodeAFollowing = TestClient.connect(a.webSocket().uri());
+             Script script = Script.run("nodes-test.mjs", a.pageUri().toString(), b.pageUri().toString(),
+                     Integer.toString(b.backplane().node()))) {
+            script.awaitExitZero("ok the tab on node A saw the arrival on node B",
+                    "ok messages from each node appeared on both",
+                    "ok the tab on node A caught up on exactly the two messages sent on node B", "passed");
+        }
+    }
+
+    private static ChatServer node(String transport, RedisServer redis) throws IOException {
+        return ChatServer.start(transport, ServerConfig.builder().port(0).build(), 0, ChatServer.DEFAULT_HISTORY,
+                ChatServer.DEFAULT_HISTORY_TTL, RedisHubConfig.builder(redis.uri()).build());
+    }
+
     /** Starts a chat server on the port the page knows, retrying for a bounded time while the port is still held. */
     private static ChatServer restart(String transport, int port) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -134,7 +158,11 @@ class ChatPageBrowserTest {
         }
 
         static Script start(String... args) throws IOException {
-            List<String> command = new ArrayList<>(List.of("node", "chat-test.mjs"));
+            return run("chat-test.mjs", args);
+        }
+
+        static Script run(String script, String... args) throws IOException {
+            List<String> command = new ArrayList<>(List.of("node", script));
             command.addAll(List.of(args));
             ProcessBuilder pb = new ProcessBuilder(command).directory(DIR.toFile()).redirectErrorStream(true)
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
@@ -159,7 +187,21 @@ class ChatPageBrowserTest {
             throw new AssertionError("the browser script never printed '" + expected + "':\n" + output());
         }
 
+        /** chat-test.mjs passed every step, and printed the lines given too. */
         void awaitSuccess(String... alsoExpected) throws Exception {
+            String output = awaitExitZero();
+            assertThat(output).contains("ok a message from one tab appeared in both",
+                    "ok messages from other kinds of client were shown as they came",
+                    "ok markup in a message was shown as text and not executed",
+                    "ok a tab that was offline showed exactly the three messages it missed, once each, in order",
+                    "ok a tab whose position the server no longer knows said the history was lost", "passed");
+            for (String line : alsoExpected) {
+                assertThat(output).contains(line);
+            }
+        }
+
+        /** Waits for the script to exit with status 0 and returns what it printed, which must hold these lines. */
+        String awaitExitZero(String... expected) throws Exception {
             boolean exited = process.waitFor(SCRIPT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             if (!exited) {
                 kill();
@@ -169,14 +211,10 @@ class ChatPageBrowserTest {
             assertThat(exited).as("the browser script finished within %d s:%n%s", SCRIPT_TIMEOUT_SECONDS, output)
                     .isTrue();
             assertThat(process.exitValue()).as(output).isZero();
-            assertThat(output).contains("ok a message from one tab appeared in both",
-                    "ok messages from other kinds of client were shown as they came",
-                    "ok markup in a message was shown as text and not executed",
-                    "ok a tab that was offline showed exactly the three messages it missed, once each, in order",
-                    "ok a tab whose position the server no longer knows said the history was lost", "passed");
-            for (String line : alsoExpected) {
-                assertThat(output).contains(line);
+            for (String line : expected) {
+                assertThat(output.split("\n")).as(output).contains(line);
             }
+            return output;
         }
 
         private String output() {
