@@ -34,7 +34,9 @@ import java.util.function.ToLongFunction;
  *   <tr><td>{@code wshub.redis.connected}</td><td>gauge</td><td></td><td>connected: 1 or 0</td></tr>
  * </table>
  *
- * <p>The meters share one snapshot, taken again at most every 100 ms, so that one scrape shows one moment.
+ * <p>The meters share one snapshot, taken again at most every 100 ms, so that one scrape shows one moment. The
+ * {@code wshub.redis.connected} gauge holds this binder, and through it the supplier, strongly, so nothing else needs
+ * to keep them (Micrometer's meters hold their object weakly: once it is collected they show NaN or a stale count).
  *
  * <p>Thread-safety: {@link #bindTo} may be called from any thread, and the meters may be read from any thread. No
  * method accepts null.
@@ -98,8 +100,9 @@ public final class BackplaneMetrics implements MeterBinder {
 
     private void gauge(MeterRegistry registry, String name, String description,
                        ToDoubleFunction<BackplaneStats> value) {
-        Gauge.builder(name, this, b -> value.applyAsDouble(b.snapshot())).description(description)
-                .register(registry);
+        // Held strongly, so that the registry keeps this binder: the counters hold it weakly.
+        Gauge.builder(name, this, b -> value.applyAsDouble(b.snapshot())).strongReference(true)
+                .description(description).register(registry);
     }
 
     private synchronized BackplaneStats snapshot() {

@@ -60,6 +60,23 @@ class BackplaneMetricsTest {
     }
 
     @Test
+    void shouldKeepReadingTheStatsWhenNothingElseHoldsTheBinder() throws Exception {
+        AtomicReference<BackplaneStats> stats = new AtomicReference<>(STATS);
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new BackplaneMetrics(stats::get).bindTo(registry); // as ChatMetrics does: no reference kept
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            Thread.sleep(20);
+        }
+        stats.set(new BackplaneStats(100, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, false));
+        Thread.sleep(150);
+        PrometheusText t = PrometheusText.parse(registry.scrape());
+        assertThat(t.value("wshub_redis_published_operations_total")).isEqualTo(100);
+        assertThat(t.value("wshub_redis_connected")).isZero();
+        registry.close();
+    }
+
+    @Test
     void shouldBeListedInTheReadmesRunningSeveralNodesSection() throws Exception {
         String section = ExamplesDocTest.section(Files.readString(Path.of("../README.md")), "## Examples\n");
         int start = section.indexOf("### Running several nodes\n");
