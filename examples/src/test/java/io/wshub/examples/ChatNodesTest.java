@@ -18,7 +18,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -149,23 +148,18 @@ class ChatNodesTest {
             int total = NODES.size() * PER_SENDER;
             List<List<String>> orders = new ArrayList<>();
             String epoch = starts.get(0).epoch();
-            long first = -1;
+            long first = starts.get(0).offset() + 1;
             for (int i = 0; i < NODES.size(); i++) {
                 assertThat(starts.get(i).epoch()).as("one epoch on every node").isEqualTo(epoch);
+                assertThat(starts.get(i).offset()).as("one position on every node").isEqualTo(first - 1);
                 List<String> order = new ArrayList<>();
                 for (int k = 0; k < total; k++) {
                     Envelope e = nextMessage(clients.get(i));
-                    if (first < 0) {
-                        first = e.offset();
-                    }
                     assertThat(e.epoch()).isEqualTo(epoch);
                     assertThat(e.offset()).as("the same offsets on every node, without a gap or a duplicate")
                             .isEqualTo(first + k);
                     order.add(e.data());
                 }
-                // Not first - 1: a node that followed the chat before, then had no client for a while, gives a
-                // position from then (see shouldRecoverOnANodeThatHadNoClientForAWhile).
-                assertThat(starts.get(i).offset()).as("the recovery frame's position").isLessThan(first);
                 orders.add(order);
             }
             List<String> plainOrder = new ArrayList<>();
@@ -248,7 +242,7 @@ class ChatNodesTest {
         List<String> missed = List.of("missed 1", "missed 2", "missed 3", "missed 4", "missed 5");
         try (TestClient watcher = TestClient.connect(c.ws() + "?recover=1");
              TestClient sender = TestClient.connect(b.ws())) {
-            recovery(watcher);
+            assertThat(recovery(watcher).offset()).as("node C's position").isEqualTo(last.offset());
             for (String text : missed) {
                 sender.sendText(text);
             }
@@ -285,16 +279,12 @@ class ChatNodesTest {
     }
 
     /**
-     * A node that followed the chat, then had no client while others published, and clients that arrive there. Fails
-     * today: the node's local history still holds the chat as it was when its last client left (same epoch, an older
-     * offset), and the local hub keeps it instead of aligning it to the position Redis gave, so a new client gets the
-     * old position, a client resuming from where the node's last client was is told it missed nothing (it missed three
-     * messages, which it never gets), and a client resuming from the chat's head is told its history was lost.
+     * A node that followed the chat, then had no client while others published, and clients that arrive there: its
+     * local history still holds the chat as it was when its last client left (same epoch, an older offset), which must
+     * not stand for the chat's position. A client resuming from where the node's last client was gets the three
+     * messages it missed, a new client gets the chat's head, and a client resuming from the head is recovered.
      */
     @Test
-    @Disabled("hub-redis over hub-disruptor: a node whose chat topic was released keeps a stale local history "
-            + "(HistoryStage.recover with a Backfill does not align a history of the same epoch that is behind the "
-            + "Backfill's top); reported, to be fixed there")
     void shouldRecoverOnANodeThatHadNoClientForAWhile() throws Exception {
         Node a = NODES.get(0);
         Node c = NODES.get(2);
