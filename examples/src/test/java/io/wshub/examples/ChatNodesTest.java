@@ -36,9 +36,6 @@ class ChatNodesTest {
     private static final Pattern REDIS = Pattern.compile("redis redis://127\\.0\\.0\\.1:\\d+ node (\\d+)");
     private static final Pattern MESSAGE = Pattern.compile(
             "\\{\"type\":\"message\",\"offset\":(\\d+),\"epoch\":\"([^\"\\\\]+)\",\"data\":\"([^\"\\\\]*)\"\\}");
-    private static final Pattern RECOVERY = Pattern.compile(
-            "\\{\"type\":\"recovery\",\"recovered\":(true|false),\"missed\":(\\d+),"
-                    + "\"epoch\":\"([^\"\\\\]+)\",\"offset\":(\\d+)\\}");
     private static final Pattern NOTICE = Pattern.compile(
             "\\{\"type\":\"system\",\"text\":\"someone (joined|left) \\((\\d+) online on node (\\d+)\\)\"\\}");
     private static final int PER_SENDER = 40;
@@ -49,10 +46,6 @@ class ChatNodesTest {
 
     /** A chat message as a {@code ?recover=1} client receives it. */
     private record Envelope(long offset, String epoch, String data) {
-    }
-
-    /** What a recovery frame said. */
-    private record Recovery(boolean recovered, long missed, String epoch, long offset) {
     }
 
     private static Path temp;
@@ -117,7 +110,7 @@ class ChatNodesTest {
             for (Node n : NODES) {
                 TestClient c = TestClient.connect(n.ws() + "?recover=1");
                 clients.add(c);
-                starts.add(recovery(c));
+                starts.add(Recovery.read(c));
             }
             TestClient plain = TestClient.connect(NODES.get(2).ws());
             clients.add(plain);
@@ -228,7 +221,7 @@ class ChatNodesTest {
         List<String> before = List.of("before 1", "before 2", "before 3");
         Envelope last = null;
         try {
-            recovery(away);
+            Recovery.read(away);
             for (String text : before) {
                 away.sendText(text);
             }
@@ -242,7 +235,7 @@ class ChatNodesTest {
         List<String> missed = List.of("missed 1", "missed 2", "missed 3", "missed 4", "missed 5");
         try (TestClient watcher = TestClient.connect(c.ws() + "?recover=1");
              TestClient sender = TestClient.connect(b.ws())) {
-            assertThat(recovery(watcher).offset()).as("node C's position").isEqualTo(last.offset());
+            assertThat(Recovery.read(watcher).offset()).as("node C's position").isEqualTo(last.offset());
             for (String text : missed) {
                 sender.sendText(text);
             }
@@ -266,7 +259,7 @@ class ChatNodesTest {
             }
             try (TestClient fromB = TestClient.connect(b.ws() + "?recover=1&offset=" + (last.offset() - 2)
                     + "&epoch=" + last.epoch())) {
-                assertThat(recovery(fromB)).as("the same history on every node")
+                assertThat(Recovery.read(fromB)).as("the same history on every node")
                         .isEqualTo(new Recovery(true, 8, last.epoch(), last.offset() + 6));
                 List<String> replayed = new ArrayList<>();
                 for (int i = 0; i < 8; i++) {
@@ -290,7 +283,7 @@ class ChatNodesTest {
         Node c = NODES.get(2);
         Recovery left;
         try (TestClient once = TestClient.connect(c.ws() + "?recover=1")) {
-            left = recovery(once);
+            left = Recovery.read(once);
         }
         PrometheusText.await(c.page().resolve("/metrics"), t -> t.value("wshub_hub_sessions") == 0);
         Thread.sleep(500); // the node releases the topic just after its last session leaves the local hub
@@ -298,7 +291,7 @@ class ChatNodesTest {
                 "while node C had nobody 3");
         Envelope last = null;
         try (TestClient sender = TestClient.connect(a.ws() + "?recover=1")) {
-            recovery(sender);
+            Recovery.read(sender);
             for (String text : sent) {
                 sender.sendText(text);
             }
@@ -308,33 +301,24 @@ class ChatNodesTest {
         }
         try (TestClient behind = TestClient.connect(c.ws() + "?recover=1&offset=" + left.offset() + "&epoch="
                 + left.epoch())) {
-            assertThat(recovery(behind)).as("a client resuming on node C from where its last client was")
+            assertThat(Recovery.read(behind)).as("a client resuming on node C from where its last client was")
                     .isEqualTo(new Recovery(true, 3, last.epoch(), last.offset()));
             for (String text : sent) {
                 assertThat(nextMessage(behind).data()).isEqualTo(text);
             }
         }
         try (TestClient fresh = TestClient.connect(c.ws() + "?recover=1")) {
-            assertThat(recovery(fresh)).as("a new client's position on node C")
+            assertThat(Recovery.read(fresh)).as("a new client's position on node C")
                     .isEqualTo(new Recovery(false, 0, last.epoch(), last.offset()));
         }
         try (TestClient resumed = TestClient.connect(c.ws() + "?recover=1&offset=" + last.offset() + "&epoch="
                 + last.epoch())) {
-            assertThat(recovery(resumed)).as("a client from node A at the head, resuming on node C")
+            assertThat(Recovery.read(resumed)).as("a client from node A at the head, resuming on node C")
                     .isEqualTo(new Recovery(true, 0, last.epoch(), last.offset()));
         }
     }
 
     // ------------------------------------------------------------------------------------------------- helpers
-
-    private static Recovery recovery(TestClient client) throws InterruptedException {
-        TestClient.Event e = client.next();
-        assertThat(e).as("the first frame is the recovery frame").isInstanceOf(TestClient.Text.class);
-        Matcher m = RECOVERY.matcher(((TestClient.Text) e).text());
-        assertThat(m.matches()).as("a recovery frame: %s", e).isTrue();
-        return new Recovery(Boolean.parseBoolean(m.group(1)), Long.parseLong(m.group(2)), m.group(3),
-                Long.parseLong(m.group(4)));
-    }
 
     /** The next frame that is not a presence notice, which must be a chat message in an envelope. */
     private static Envelope nextMessage(TestClient client) throws InterruptedException {

@@ -25,26 +25,9 @@ import org.junit.jupiter.params.provider.FieldSource;
 class ChatServerTest {
 
     static final List<String> TRANSPORTS = Options.TRANSPORTS;
-    private static final Pattern RECOVERY = Pattern.compile(
-            "\\{\"type\":\"recovery\",\"recovered\":(true|false),\"missed\":(\\d+),"
-                    + "\"epoch\":\"([^\"\\\\]+)\",\"offset\":(\\d+)\\}");
 
     private static TestClient.Text notice(String text) {
         return new TestClient.Text("{\"type\":\"system\",\"text\":\"" + text + "\"}");
-    }
-
-    /** What the recovery frame said. */
-    private record Recovery(boolean recovered, long missed, String epoch, long offset) {
-    }
-
-    /** Reads the next event, which must be a recovery frame. */
-    private static Recovery recovery(TestClient client) throws InterruptedException {
-        TestClient.Event e = client.next();
-        assertThat(e).as("the first frame is the recovery frame").isInstanceOf(TestClient.Text.class);
-        Matcher m = RECOVERY.matcher(((TestClient.Text) e).text());
-        assertThat(m.matches()).as("a recovery frame: %s", e).isTrue();
-        return new Recovery(Boolean.parseBoolean(m.group(1)), Long.parseLong(m.group(2)), m.group(3),
-                Long.parseLong(m.group(4)));
     }
 
     private static TestClient.Text envelope(long offset, String epoch, String jsonData) {
@@ -136,7 +119,7 @@ class ChatServerTest {
             assertThat(plain.next()).isEqualTo(notice("someone joined (1 online)"));
             say(plain, 1, 1);
             try (TestClient r = connect(chat, "?recover=1")) {
-                Recovery first = recovery(r);
+                Recovery first = Recovery.read(r);
                 assertThat(first).isEqualTo(new Recovery(false, 0, first.epoch(), 1)); // offset 1: "m1"
                 // Presence notices are not chat messages: no envelope, no offset, never replayed.
                 assertThat(r.next()).isEqualTo(notice("someone joined (2 online)"));
@@ -174,7 +157,7 @@ class ChatServerTest {
             assertThat(plain.next()).isEqualTo(notice("someone joined (1 online)"));
             String epoch;
             try (TestClient r1 = connect(chat, "?recover=1")) {
-                Recovery first = recovery(r1);
+                Recovery first = Recovery.read(r1);
                 epoch = first.epoch();
                 assertThat(first).isEqualTo(new Recovery(false, 0, epoch, 0)); // nothing said yet
                 assertThat(r1.next()).isEqualTo(notice("someone joined (2 online)"));
@@ -190,7 +173,7 @@ class ChatServerTest {
             say(plain, 4, 6); // missed by r1
 
             try (TestClient r2 = connect(chat, resume(3, epoch))) {
-                assertThat(recovery(r2)).isEqualTo(new Recovery(true, 3, epoch, 6));
+                assertThat(Recovery.read(r2)).isEqualTo(new Recovery(true, 3, epoch, 6));
                 for (int n = 4; n <= 6; n++) {
                     assertThat(r2.next()).isEqualTo(envelope(n, epoch, n));
                 }
@@ -202,9 +185,9 @@ class ChatServerTest {
 
                 try (TestClient upToDate = connect(chat, resume(7, epoch));
                      TestClient fromStart = connect(chat, resume(0, epoch))) {
-                    assertThat(recovery(upToDate)).isEqualTo(new Recovery(true, 0, epoch, 7));
+                    assertThat(Recovery.read(upToDate)).isEqualTo(new Recovery(true, 0, epoch, 7));
                     assertThat(upToDate.next()).isEqualTo(notice("someone joined (3 online)"));
-                    assertThat(recovery(fromStart)).isEqualTo(new Recovery(true, 7, epoch, 7));
+                    assertThat(Recovery.read(fromStart)).isEqualTo(new Recovery(true, 7, epoch, 7));
                     for (int n = 1; n <= 7; n++) {
                         assertThat(fromStart.next()).isEqualTo(envelope(n, epoch, n));
                     }
@@ -224,17 +207,17 @@ class ChatServerTest {
             say(plain, 1, 4); // the history keeps 2: offsets 3 and 4
             String epoch;
             try (TestClient probe = connect(chat, "?recover=1")) {
-                epoch = recovery(probe).epoch();
+                epoch = Recovery.read(probe).epoch();
             }
             try (TestClient kept = connect(chat, resume(2, epoch))) {
-                assertThat(recovery(kept)).isEqualTo(new Recovery(true, 2, epoch, 4));
+                assertThat(Recovery.read(kept)).isEqualTo(new Recovery(true, 2, epoch, 4));
                 assertThat(kept.next()).isEqualTo(envelope(3, epoch, 3));
                 assertThat(kept.next()).isEqualTo(envelope(4, epoch, 4));
             }
             long latest = 4;
             for (String query : List.of(resume(1, epoch), resume(4, "another-epoch"), resume(99, epoch))) {
                 try (TestClient lost = connect(chat, query)) {
-                    assertThat(recovery(lost)).as(query).isEqualTo(new Recovery(false, 0, epoch, latest));
+                    assertThat(Recovery.read(lost)).as(query).isEqualTo(new Recovery(false, 0, epoch, latest));
                     // Nothing old: the next frame is a live one.
                     TestClient.Event next = lost.next();
                     assertThat(next).as(query).isInstanceOfSatisfying(TestClient.Text.class,
