@@ -169,7 +169,7 @@ public final class RedisHub implements Hub {
         this.streamSizeArg = Wire.ascii(Integer.toString(config.streamSize()));
         this.streamTtlArg = Wire.ascii(Long.toString(config.streamTtl().toMillis()));
         this.metaTtlArg = Wire.ascii(Long.toString(config.metaTtl().toMillis()));
-        this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(1).build();
+        this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build();
         this.client = RedisClient.create(resources, io.lettuce.core.RedisURI.builder(config.redisUri())
                 .withTimeout(config.commandTimeout()).build());
         client.setOptions(ClientOptions.builder()
@@ -189,8 +189,8 @@ public final class RedisHub implements Hub {
             claimIdNode(c);
         } catch (RuntimeException e) {
             closeQuietly(s, c);
-            throw new IllegalStateException("cannot use Redis at " + config.address() + ": "
-                    + e.getMessage(), e);
+            stopClient();
+            throw new IllegalStateException("cannot use Redis at " + config.address() + ": " + rootCause(e), e);
         }
         this.cmd = c;
         this.sub = s;
@@ -233,8 +233,9 @@ public final class RedisHub implements Hub {
             sub.sync().subscribe(broadcastChannel, nodeChannel, probeChannel);
         } catch (RuntimeException e) {
             closeQuietly(sub, cmd);
+            stopClient();
             throw new IllegalStateException("cannot subscribe on Redis at " + config.address() + ": "
-                    + e.getMessage(), e);
+                    + rootCause(e), e);
         }
         this.thread = new Thread(this::run, "wshub-redis-" + THREADS.incrementAndGet());
         thread.setDaemon(true);
@@ -509,8 +510,7 @@ public final class RedisHub implements Hub {
             }
         }
         closeQuietly(cmd);
-        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-        resources.shutdown(0, 2, TimeUnit.SECONDS);
+        stopClient();
         long left = Math.max(0, deadline - System.nanoTime());
         return local.shutdown(Duration.ofNanos(left));
     }
@@ -1280,6 +1280,25 @@ public final class RedisHub implements Hub {
                 }
             }
         }
+    }
+
+    /** Stops the Lettuce client and its threads. */
+    private void stopClient() {
+        try {
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        } catch (RuntimeException e) {
+            LOG.debug("stopping the Redis client failed", e);
+        }
+        resources.shutdown(0, 2, TimeUnit.SECONDS);
+    }
+
+    /** The innermost cause's message, which names what went wrong (connection refused, a timeout, NOAUTH...). */
+    private static String rootCause(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.toString() : t.getMessage();
     }
 
     private static void sleepMillis(long ms) {

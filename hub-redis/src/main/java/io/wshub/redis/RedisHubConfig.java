@@ -284,8 +284,9 @@ public final class RedisHubConfig {
             try {
                 redisUri = RedisURI.create(uri.trim());
             } catch (RuntimeException e) {
-                throw new IllegalArgumentException("RedisHubConfig.uri '" + uri + "' is not a Redis URI ("
-                        + e.getMessage() + "); expected e.g. redis://127.0.0.1:6379", e);
+                // Not the URI itself, nor the parser's message, which quotes it: it may hold a password.
+                throw new IllegalArgumentException("RedisHubConfig.uri is not a Redis URI; expected e.g. "
+                        + "redis://127.0.0.1:6379 or rediss://:password@host:6380/0", e);
             }
             if (prefix == null || prefix.isEmpty() || prefix.length() > 64 || !prefix.chars().allMatch(
                     c -> c > 0x20 && c < 0x7f && c != '{' && c != '}')) {

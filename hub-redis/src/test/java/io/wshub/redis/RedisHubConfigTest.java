@@ -25,6 +25,8 @@ class RedisHubConfigTest {
         assertThatThrownBy(() -> RedisHubConfig.builder("http://x").build()).hasMessageContaining("RedisHubConfig.uri");
         assertThatThrownBy(() -> RedisHubConfig.builder("not a uri").build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("RedisHubConfig.uri");
+        assertThatThrownBy(() -> RedisHubConfig.builder("redis//:hunter2@host").build())
+                .hasMessageContaining("RedisHubConfig.uri").hasMessageNotContaining("hunter2");
         assertThatThrownBy(() -> RedisHubConfig.builder("redis://h").prefix("a b").build())
                 .hasMessageContaining("RedisHubConfig.prefix");
         assertThatThrownBy(() -> RedisHubConfig.builder("redis://h").prefix("{x}").build())

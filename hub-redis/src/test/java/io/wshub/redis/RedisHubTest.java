@@ -422,7 +422,11 @@ class RedisHubTest {
             assertThatThrownBy(() -> RedisHub.start(RedisHubConfig.builder("redis://127.0.0.1:1")
                     .connectTimeout(Duration.ofMillis(500)).build(), local))
                     .isInstanceOf(IllegalStateException.class)
-                    .hasMessageContaining("cannot use Redis at redis://127.0.0.1:1");
+                    .hasMessageContaining("cannot use Redis at redis://127.0.0.1:1")
+                    .hasMessageContaining("Connection refused");
+            // The failed start left no Lettuce thread behind (this test starts no node; earlier ones were shut down).
+            await(() -> Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().startsWith("lettuce")
+                    && t.isAlive()), () -> "Lettuce threads of the failed start to end");
         } finally {
             local.shutdown(Duration.ofSeconds(5));
         }
