@@ -13,7 +13,8 @@ import javax.net.ssl.SSLContext;
  *
  * <p>Defaults: host {@code 127.0.0.1} (loopback: reachable from this machine only, until you choose otherwise), port
  * 8080, path {@code /ws}, max message size 1 MiB, idle timeout 60 s, ping interval 20 s, 10,000 connections, an
- * outbound queue of at most 1,024 messages and 4 MiB per session, close timeout 5 s, no subprotocols, no TLS.
+ * outbound queue of at most 1,024 messages and 4 MiB per session, close timeout 5 s, no subprotocols, no TLS; an upgrade
+ * request head of at most 16 KiB and 100 header lines (431 above), sent within a handshake timeout of 10 s.
  *
  * <p>Thread-safety: immutable.
  */
@@ -23,6 +24,22 @@ public final class ServerConfig {
     public static final int DEFAULT_MAX_MESSAGE_SIZE = 1 << 20;
     /** The largest allowed maximum message size, just under the largest Java array. */
     public static final int MAX_MESSAGE_SIZE_LIMIT = Integer.MAX_VALUE - 16;
+    /**
+     * The default limit on an upgrade request's head: 16 KiB. Browsers cannot set headers on a WebSocket upgrade, so
+     * credentials travel in the query string, {@code Sec-WebSocket-Protocol} or cookies, and every cookie of the site
+     * comes along: 8 KiB (Tomcat, Jetty, Netty) leaves little room for that; 16 KiB is Node.js's default and still
+     * bounds what a connection holds before it is upgraded.
+     */
+    public static final int DEFAULT_MAX_REQUEST_HEADER_SIZE = 16 * 1024;
+    /** The largest allowed limit on an upgrade request's head: 1 MiB, Undertow's own default. */
+    public static final int MAX_REQUEST_HEADER_SIZE_LIMIT = 1 << 20;
+    /**
+     * The default limit on an upgrade request's header lines: 100, Tomcat's default. A browser's upgrade has about 15,
+     * proxies add a few each.
+     */
+    public static final int DEFAULT_MAX_REQUEST_HEADERS = 100;
+    /** The largest allowed limit on an upgrade request's header lines. */
+    public static final int MAX_REQUEST_HEADERS_LIMIT = 10_000;
 
     private final String host;
     private final int port;
@@ -36,6 +53,9 @@ public final class ServerConfig {
     private final Duration closeTimeout;
     private final List<String> subprotocols;
     private final SSLContext sslContext;
+    private final int maxRequestHeaderSize;
+    private final int maxRequestHeaders;
+    private final Duration handshakeTimeout;
 
     private ServerConfig(Builder b) {
         this.host = b.host;
@@ -50,6 +70,9 @@ public final class ServerConfig {
         this.closeTimeout = b.closeTimeout;
         this.subprotocols = b.subprotocols;
         this.sslContext = b.sslContext;
+        this.maxRequestHeaderSize = b.maxRequestHeaderSize;
+        this.maxRequestHeaders = b.maxRequestHeaders;
+        this.handshakeTimeout = b.handshakeTimeout;
     }
 
     /**
@@ -194,6 +217,39 @@ public final class ServerConfig {
     }
 
     /**
+     * Returns the most bytes an upgrade request's head may have: the request line, every header line and the blank
+     * line that ends the head, each with its CRLF. A longer head is answered with 431 (Request Header Fields Too
+     * Large, RFC 6585 §5) and the connection closed; the limit is enforced while the head is read, so a connection
+     * never holds more than this before its upgrade.
+     *
+     * @return the limit in bytes, 512 to {@link #MAX_REQUEST_HEADER_SIZE_LIMIT}
+     */
+    public int maxRequestHeaderSize() {
+        return maxRequestHeaderSize;
+    }
+
+    /**
+     * Returns the most header lines an upgrade request may have (the request line and the blank line not counted);
+     * more are answered with 431 and the connection closed, while the head is read.
+     *
+     * @return the limit, 5 (the headers of a minimal upgrade) to {@link #MAX_REQUEST_HEADERS_LIMIT}
+     */
+    public int maxRequestHeaders() {
+        return maxRequestHeaders;
+    }
+
+    /**
+     * Returns how long a connection may take, from when it is accepted, to send its whole upgrade request; a
+     * connection that has not by then (one that sends nothing, or trickles its request) is closed. An upgraded
+     * session is not subject to it ({@link #idleTimeout()} is).
+     *
+     * @return the handshake timeout, positive; never null
+     */
+    public Duration handshakeTimeout() {
+        return handshakeTimeout;
+    }
+
+    /**
      * Returns the URI clients connect to once a server for this config is bound: {@code ws://host:port/path}, or
      * {@code wss://} when {@link #sslContext()} is set. The host is {@link #host()} as configured (not resolved); a
      * literal IPv6 address is put in brackets, as RFC 3986 §3.2.2 requires, unless it already is.
@@ -217,7 +273,8 @@ public final class ServerConfig {
                 + ", idleTimeout=" + idleTimeout + ", pingInterval=" + pingInterval + ", maxConnections="
                 + maxConnections + ", maxQueuedMessages=" + maxQueuedMessages + ", maxQueuedBytes=" + maxQueuedBytes
                 + ", closeTimeout=" + closeTimeout + ", subprotocols=" + subprotocols + ", tls=" + (sslContext != null)
-                + "]";
+                + ", maxRequestHeaderSize=" + maxRequestHeaderSize + ", maxRequestHeaders=" + maxRequestHeaders
+                + ", handshakeTimeout=" + handshakeTimeout + "]";
     }
 
     /**
@@ -238,6 +295,9 @@ public final class ServerConfig {
         private Duration closeTimeout = Duration.ofSeconds(5);
         private List<String> subprotocols = List.of();
         private SSLContext sslContext;
+        private int maxRequestHeaderSize = DEFAULT_MAX_REQUEST_HEADER_SIZE;
+        private int maxRequestHeaders = DEFAULT_MAX_REQUEST_HEADERS;
+        private Duration handshakeTimeout = Duration.ofSeconds(10);
 
         private Builder() {
         }
@@ -255,6 +315,9 @@ public final class ServerConfig {
             closeTimeout = c.closeTimeout;
             subprotocols = c.subprotocols;
             sslContext = c.sslContext;
+            maxRequestHeaderSize = c.maxRequestHeaderSize;
+            maxRequestHeaders = c.maxRequestHeaders;
+            handshakeTimeout = c.handshakeTimeout;
         }
 
         /**
@@ -390,6 +453,39 @@ public final class ServerConfig {
         }
 
         /**
+         * Sets the most bytes an upgrade request's head may have (request line, header lines and blank line).
+         *
+         * @param bytes 512 to {@link #MAX_REQUEST_HEADER_SIZE_LIMIT}
+         * @return this builder
+         */
+        public Builder maxRequestHeaderSize(int bytes) {
+            this.maxRequestHeaderSize = bytes;
+            return this;
+        }
+
+        /**
+         * Sets the most header lines an upgrade request may have.
+         *
+         * @param max 5 to {@link #MAX_REQUEST_HEADERS_LIMIT}
+         * @return this builder
+         */
+        public Builder maxRequestHeaders(int max) {
+            this.maxRequestHeaders = max;
+            return this;
+        }
+
+        /**
+         * Sets how long a connection may take to send its whole upgrade request.
+         *
+         * @param timeout positive; not null
+         * @return this builder
+         */
+        public Builder handshakeTimeout(Duration timeout) {
+            this.handshakeTimeout = timeout;
+            return this;
+        }
+
+        /**
          * Validates every value and builds the config.
          *
          * @return the config
@@ -442,6 +538,17 @@ public final class ServerConfig {
             if (subprotocols.stream().distinct().count() != subprotocols.size()) {
                 throw invalid("subprotocols", subprotocols, "no duplicates");
             }
+            if (maxRequestHeaderSize < 512 || maxRequestHeaderSize > MAX_REQUEST_HEADER_SIZE_LIMIT) {
+                throw invalid("maxRequestHeaderSize", maxRequestHeaderSize, "512 to " + MAX_REQUEST_HEADER_SIZE_LIMIT
+                        + " bytes");
+            }
+            if (maxRequestHeaders < 5 || maxRequestHeaders > MAX_REQUEST_HEADERS_LIMIT) {
+                throw invalid("maxRequestHeaders", maxRequestHeaders, "5 to " + MAX_REQUEST_HEADERS_LIMIT
+                        + " (a minimal upgrade has 5 headers)");
+            }
+            if (handshakeTimeout == null || handshakeTimeout.isNegative() || handshakeTimeout.isZero()) {
+                throw invalid("handshakeTimeout", handshakeTimeout, "a positive duration");
+            }
             subprotocols = List.copyOf(subprotocols);
             return new ServerConfig(this);
         }
@@ -462,12 +569,14 @@ public final class ServerConfig {
                 && pingInterval.equals(c.pingInterval) && maxConnections == c.maxConnections
                 && maxQueuedMessages == c.maxQueuedMessages && maxQueuedBytes == c.maxQueuedBytes
                 && closeTimeout.equals(c.closeTimeout) && subprotocols.equals(c.subprotocols)
-                && Objects.equals(sslContext, c.sslContext);
+                && Objects.equals(sslContext, c.sslContext) && maxRequestHeaderSize == c.maxRequestHeaderSize
+                && maxRequestHeaders == c.maxRequestHeaders && handshakeTimeout.equals(c.handshakeTimeout);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(host, port, path, maxMessageSize, idleTimeout, pingInterval, maxConnections,
-                maxQueuedMessages, maxQueuedBytes, closeTimeout, subprotocols, sslContext);
+                maxQueuedMessages, maxQueuedBytes, closeTimeout, subprotocols, sslContext, maxRequestHeaderSize,
+                maxRequestHeaders, handshakeTimeout);
     }
 }

@@ -31,7 +31,36 @@ class ServerConfigTest {
         assertThat(c.closeTimeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(c.subprotocols()).isEmpty();
         assertThat(c.sslContext()).isNull();
+        assertThat(c.maxRequestHeaderSize()).isEqualTo(16 * 1024);
+        assertThat(c.maxRequestHeaders()).isEqualTo(100);
+        assertThat(c.handshakeTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(c.toBuilder().build()).isEqualTo(c);
+    }
+
+    @Test
+    void shouldCopyAndShowTheRequestHeadLimitsAndHandshakeTimeout() {
+        ServerConfig c = ServerConfig.builder().maxRequestHeaderSize(4096).maxRequestHeaders(20)
+                .handshakeTimeout(Duration.ofMillis(1500)).build();
+        ServerConfig copy = c.toBuilder().build();
+        assertThat(copy.maxRequestHeaderSize()).isEqualTo(4096);
+        assertThat(copy.maxRequestHeaders()).isEqualTo(20);
+        assertThat(copy.handshakeTimeout()).isEqualTo(Duration.ofMillis(1500));
+        assertThat(copy).isEqualTo(c).hasSameHashCodeAs(c);
+        assertThat(c).isNotEqualTo(ServerConfig.defaults());
+        assertThat(c.toBuilder().handshakeTimeout(Duration.ofSeconds(10)).build()).isNotEqualTo(c);
+        assertThat(c.toString()).contains("maxRequestHeaderSize=4096", "maxRequestHeaders=20",
+                "handshakeTimeout=PT1.5S");
+    }
+
+    @Test
+    void shouldAcceptTheBoundsOfTheRequestHeadLimits() {
+        ServerConfig low = ServerConfig.builder().maxRequestHeaderSize(512).maxRequestHeaders(5).build();
+        assertThat(low.maxRequestHeaderSize()).isEqualTo(512);
+        assertThat(low.maxRequestHeaders()).isEqualTo(5);
+        ServerConfig high = ServerConfig.builder().maxRequestHeaderSize(ServerConfig.MAX_REQUEST_HEADER_SIZE_LIMIT)
+                .maxRequestHeaders(ServerConfig.MAX_REQUEST_HEADERS_LIMIT).build();
+        assertThat(high.maxRequestHeaderSize()).isEqualTo(1 << 20);
+        assertThat(high.maxRequestHeaders()).isEqualTo(10_000);
     }
 
     static Stream<Arguments> invalidValues() {
@@ -56,7 +85,19 @@ class ServerConfigTest {
                 bad(b -> b.subprotocols(List.of("chat", "bad proto")),
                         "ServerConfig.subprotocols must be HTTP tokens (RFC 7230 §3.2.6); bad entry: bad proto"),
                 bad(b -> b.subprotocols(List.of("chat", "chat")), "ServerConfig.subprotocols must be no duplicates"),
-                bad(b -> b.subprotocols(null), "ServerConfig.subprotocols must be"));
+                bad(b -> b.subprotocols(null), "ServerConfig.subprotocols must be"),
+                bad(b -> b.maxRequestHeaderSize(511),
+                        "ServerConfig.maxRequestHeaderSize must be 512 to 1048576 bytes, was 511"),
+                bad(b -> b.maxRequestHeaderSize((1 << 20) + 1),
+                        "ServerConfig.maxRequestHeaderSize must be 512 to 1048576 bytes, was 1048577"),
+                bad(b -> b.maxRequestHeaders(4),
+                        "ServerConfig.maxRequestHeaders must be 5 to 10000 (a minimal upgrade has 5 headers), was 4"),
+                bad(b -> b.maxRequestHeaders(10_001), "ServerConfig.maxRequestHeaders must be 5 to 10000"),
+                bad(b -> b.handshakeTimeout(Duration.ZERO),
+                        "ServerConfig.handshakeTimeout must be a positive duration, was PT0S"),
+                bad(b -> b.handshakeTimeout(Duration.ofSeconds(-1)), "ServerConfig.handshakeTimeout must be"),
+                bad(b -> b.handshakeTimeout(null), "ServerConfig.handshakeTimeout must be a positive duration, was "
+                        + "null"));
     }
 
     private static Arguments bad(UnaryOperator<ServerConfig.Builder> change, String message) {
