@@ -58,6 +58,29 @@ public sealed interface UpgradeDecision permits UpgradeDecision.Accept, UpgradeD
         }
 
         /**
+         * Returns the whole HTTP/1.1 response for this rejection, for a transport that writes to the connection itself:
+         * the status line, {@link #headers()}, {@code Content-Type: text/plain; charset=utf-8}, {@code Content-Length},
+         * {@code Connection: close} (the transport closes the connection once it is written) and a one-line body with
+         * the status and the reason.
+         *
+         * @return the response's bytes, a new array
+         */
+        public byte[] toHttpResponse() {
+            byte[] body = (status + " " + reasonPhrase() + ": " + reason + "\n")
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            StringBuilder head = new StringBuilder(256).append("HTTP/1.1 ").append(status).append(' ')
+                    .append(reasonPhrase()).append("\r\n");
+            headers.forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
+            head.append("Content-Type: text/plain; charset=utf-8\r\n")
+                    .append("Content-Length: ").append(body.length).append("\r\n")
+                    .append("Connection: close\r\n\r\n");
+            byte[] h = head.toString().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+            byte[] out = java.util.Arrays.copyOf(h, h.length + body.length);
+            System.arraycopy(body, 0, out, h.length, body.length);
+            return out;
+        }
+
+        /**
          * Returns the standard reason phrase of the status, for the status line.
          *
          * @return the phrase, such as {@code Service Unavailable}
