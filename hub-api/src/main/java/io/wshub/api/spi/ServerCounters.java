@@ -24,7 +24,8 @@ import java.util.concurrent.atomic.LongAdder;
 public final class ServerCounters {
 
     /** The rejection statuses counted on their own; any other goes to {@code other}. */
-    public static final List<Integer> HANDSHAKE_STATUSES = List.of(400, 401, 403, 404, 405, 408, 426, 429, 500, 503);
+    public static final List<Integer> HANDSHAKE_STATUSES =
+            List.of(400, 401, 403, 404, 405, 408, 426, 429, 431, 500, 503);
 
     /**
      * The close codes counted on their own (RFC 6455 §7.4.1 and the IANA registry, with 1005 and 1006 as endpoints
