@@ -2,6 +2,8 @@ package io.wshub.transport.javawebsocket;
 
 import io.wshub.api.CloseCode;
 import io.wshub.api.Message;
+import io.wshub.api.spi.RequestHeadReader;
+import io.wshub.api.spi.UpgradeDecision;
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -13,8 +15,11 @@ import java.nio.channels.SelectionKey;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.java_websocket.WebSocketImpl;
 import org.java_websocket.drafts.Draft;
+import org.java_websocket.enums.ReadyState;
+import org.java_websocket.framing.CloseFrame;
 
 /**
  * One client connection: the library's {@link WebSocketImpl} plus the transport's per-connection state (its
@@ -70,6 +75,15 @@ final class JwsConnection extends WebSocketImpl implements SelectorTasks.Target 
     private volatile long lastReadNanos = System.nanoTime();
     private boolean closeIssued;
     private long inflightBytes;
+    /** When the connection was accepted: the handshake timeout runs from here ({@link JwsServer}'s sweep). */
+    private final long acceptedNanos = System.nanoTime();
+    /**
+     * The upgrade request's head as it arrives, under the config's limits, before the library sees any of it;
+     * created on the first bytes and dropped once handed over. Decoder thread only.
+     */
+    private RequestHeadReader head;
+    /** The head went to the library, or was refused: from now on the library decodes, or nothing does. */
+    private boolean headDone;
 
     JwsConnection(JwsServer server, List<Draft> drafts) {
         super(server, drafts);
@@ -104,6 +118,67 @@ final class JwsConnection extends WebSocketImpl implements SelectorTasks.Target 
                 server.validator().release();
             }
         }
+    }
+
+    // ---------------------------------------------------------------------------------------- request head
+
+    long acceptedNanos() {
+        return acceptedNanos;
+    }
+
+    /**
+     * On the decoder thread, for every read: until the upgrade request's head is complete, its bytes go to the kernel's
+     * {@link RequestHeadReader} only, which enforces {@code maxRequestHeaderSize} and {@code maxRequestHeaders} as they
+     * arrive; the library, which would buffer everything it was given and re-parse all of it on every read until the
+     * head ends (10,000 header lines took it 2.5 s and 200 MB of RSS with {@code -Xmx256m}, 1.2 GB with the default
+     * heap), then gets the complete head in one piece. A head beyond a limit is answered with 431 and never reaches
+     * the library; after a refused head nothing more is parsed.
+     */
+    @Override
+    public void decode(ByteBuffer socketBuffer) {
+        if (headDone) {
+            if (getReadyState() == ReadyState.NOT_YET_CONNECTED) {
+                socketBuffer.position(socketBuffer.limit()); // refused, being closed: nothing more is parsed
+            } else {
+                super.decode(socketBuffer);
+            }
+            return;
+        }
+        if (head == null) {
+            head = RequestHeadReader.buffering(server.config());
+        }
+        RequestHeadReader.Status status = head.feed(socketBuffer);
+        if (status == RequestHeadReader.Status.NEED_MORE) {
+            return;
+        }
+        RequestHeadReader reader = head;
+        head = null;
+        headDone = true;
+        if (status.isRejected()) {
+            socketBuffer.position(socketBuffer.limit());
+            server.refuseHead(this, reader.rejection());
+            return;
+        }
+        super.decode(reader.head());
+        if (getReadyState() == ReadyState.NOT_YET_CONNECTED && !isFlushAndClose()) {
+            // The library wants more than a whole head (one with bare LF line ends, say): it is not one it can parse.
+            socketBuffer.position(socketBuffer.limit());
+            server.refuseHead(this, new UpgradeDecision.Reject(400, "malformed request head", Map.of()));
+            return;
+        }
+        if (socketBuffer.hasRemaining()) {
+            decode(socketBuffer); // frames the client sent right after its request
+        }
+    }
+
+    /**
+     * On the decoder thread: answers an upgrade request with this response instead of the library's, then closes, as
+     * the library does for a handshake refused by {@link JwsServer#onWebsocketHandshakeReceivedAsServer}.
+     */
+    void refuse(ByteBuffer response, String reason) {
+        reject(response);
+        outQueue.add(response); // stands for the response in the library's queue; JwsChannel writes ours in its place
+        flushAndClose(CloseFrame.PROTOCOL_ERROR, reason, false);
     }
 
     // ---------------------------------------------------------------------------------------- handshake rejection

@@ -36,6 +36,7 @@ import org.java_websocket.WebSocketAdapter;
 import org.java_websocket.WebSocketImpl;
 import org.java_websocket.WebSocketServerFactory;
 import org.java_websocket.drafts.Draft;
+import org.java_websocket.enums.ReadyState;
 import org.java_websocket.exceptions.InvalidDataException;
 import org.java_websocket.framing.CloseFrame;
 import org.java_websocket.handshake.ClientHandshake;
@@ -81,6 +82,11 @@ final class JwsServer extends WebSocketServer {
      * the selector thread writes, and emptied after each write.
      */
     private final ByteBuffer[] gatherBatch = new ByteBuffer[JwsConnection.GATHER_FRAMES];
+    /**
+     * Connections accepted and not yet upgraded or closed, for the handshake timeout; an entry is dropped by the next
+     * sweep after its connection opens or closes ({@link #expireHandshakes()}).
+     */
+    private final Set<JwsConnection> handshaking = ConcurrentHashMap.newKeySet();
     private Thread selectorThread;
 
     /** Selector thread only: the gathering-write scratch array, see {@link JwsConnection#writeBatch}. */
@@ -122,6 +128,10 @@ final class JwsServer extends WebSocketServer {
         return validator;
     }
 
+    ServerConfig config() {
+        return config;
+    }
+
     ServerCounters counters() {
         return counters;
     }
@@ -156,6 +166,8 @@ final class JwsServer extends WebSocketServer {
         }
         long tick = tickMillis();
         timer.scheduleWithFixedDelay(this::tick, tick, tick, TimeUnit.MILLISECONDS);
+        long sweep = Math.max(10, Math.min(1000, config.handshakeTimeout().toMillis() / 4));
+        timer.scheduleWithFixedDelay(this::expireHandshakes, sweep, sweep, TimeUnit.MILLISECONDS);
     }
 
     private long tickMillis() {
@@ -193,6 +205,7 @@ final class JwsServer extends WebSocketServer {
     }
 
     private void shutdownThreads(long joinMillis) {
+        closeHandshaking(); // the library closes only the connections it opened
         try {
             stop((int) Math.min(Integer.MAX_VALUE, joinMillis), "server shutting down");
         } catch (InterruptedException e) {
@@ -246,6 +259,42 @@ final class JwsServer extends WebSocketServer {
         } catch (RuntimeException e) {
             LOG.warn("keepalive tick failed", e);
         }
+    }
+
+    /**
+     * On the timer thread: closes every connection that has not completed its upgrade within the handshake timeout
+     * since it was accepted (one that sends nothing, or trickles its request, or does not read its rejection), and
+     * forgets those that have opened or closed.
+     */
+    private void expireHandshakes() {
+        try {
+            long now = System.nanoTime();
+            long limit = config.handshakeTimeout().toNanos();
+            for (Iterator<JwsConnection> it = handshaking.iterator(); it.hasNext(); ) {
+                JwsConnection c = it.next();
+                ReadyState state = c.getReadyState();
+                if (state == ReadyState.OPEN || state == ReadyState.CLOSED) {
+                    it.remove();
+                } else if (now - c.acceptedNanos() > limit) {
+                    it.remove();
+                    LOG.debug("closing {}: no complete upgrade within {}", c.getRemoteSocketAddress(),
+                            config.handshakeTimeout());
+                    c.closeConnection(CloseFrame.NEVER_CONNECTED, "handshake timeout", false);
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("handshake timeout sweep failed", e);
+        }
+    }
+
+    /** Closes the connections still in their handshake, when the server stops. */
+    private void closeHandshaking() {
+        for (JwsConnection c : handshaking) {
+            if (c.getReadyState() != ReadyState.OPEN) {
+                c.closeConnection(CloseFrame.NEVER_CONNECTED, "server shutting down", false);
+            }
+        }
+        handshaking.clear();
     }
 
     void scheduleAutoFlush(JwsSession s) {
@@ -320,6 +369,16 @@ final class JwsServer extends WebSocketServer {
             h.put(name, List.of(request.getFieldValue(name)));
         }
         return h;
+    }
+
+    /**
+     * On the decoder thread: answers an upgrade request whose head broke a limit (431) or could not be parsed (400),
+     * before the library saw it, with the kernel's response ({@code Connection: close}), then closes the connection.
+     */
+    void refuseHead(JwsConnection c, UpgradeDecision.Reject r) {
+        counters.handshakeRejected(r.status());
+        LOG.debug("request head from {} refused with {}: {}", c.getRemoteSocketAddress(), r.status(), r.reason());
+        c.refuse(ByteBuffer.wrap(r.toHttpResponse()), r.reason());
     }
 
     private InvalidDataException reject(JwsConnection c, UpgradeDecision.Reject r) {
@@ -445,12 +504,18 @@ final class JwsServer extends WebSocketServer {
 
         @Override
         public WebSocketImpl createWebSocket(WebSocketAdapter a, Draft d) {
-            return new JwsConnection(JwsServer.this, List.of(d));
+            return watched(new JwsConnection(JwsServer.this, List.of(d)));
         }
 
         @Override
         public WebSocketImpl createWebSocket(WebSocketAdapter a, List<Draft> drafts) {
-            return new JwsConnection(JwsServer.this, drafts);
+            return watched(new JwsConnection(JwsServer.this, drafts));
+        }
+
+        /** A new connection is watched by the handshake timeout until it opens or closes. */
+        private JwsConnection watched(JwsConnection c) {
+            handshaking.add(c);
+            return c;
         }
 
         @Override

@@ -162,6 +162,69 @@ class HandshakeTest {
     }
 
     @Test
+    void shouldServeAFrameSentInTheSameWriteAsTheRequest() throws Exception {
+        String key = RawWebSocketClient.newKey();
+        byte[] head = RawWebSocketClient.requestHead("GET", "/ws", "HTTP/1.1",
+                RawWebSocketClient.upgradeHeaders(server.uri(), key));
+        byte[] frame = RawWebSocketClient.encode(Frame.of(RawWebSocketClient.OP_TEXT,
+                "right behind the head".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        byte[] both = java.util.Arrays.copyOf(head, head.length + frame.length);
+        System.arraycopy(frame, 0, both, head.length, frame.length);
+        try (RawWebSocketClient c = RawWebSocketClient.connect(server.uri(), T)) {
+            c.sendRaw(both);
+            HttpResponse r = c.readHttpResponse(T);
+            assertThat(r.status()).isEqualTo(101);
+            assertThat(r.header("Sec-WebSocket-Accept")).isEqualTo(RawWebSocketClient.acceptFor(key));
+            assertThat(c.readMessage(T).text()).isEqualTo("right behind the head");
+        }
+    }
+
+    @Test
+    void shouldUpgradeARequestThatArrivesInPieces() throws Exception {
+        byte[] head = RawWebSocketClient.requestHead("GET", "/ws", "HTTP/1.1", valid());
+        try (RawWebSocketClient c = RawWebSocketClient.connect(server.uri(), T)) {
+            int[] cuts = {0, 3, 40, head.length - 1, head.length};
+            for (int i = 1; i < cuts.length; i++) {
+                c.sendRaw(java.util.Arrays.copyOfRange(head, cuts[i - 1], cuts[i]));
+                Thread.sleep(30);
+            }
+            assertThat(c.readHttpResponse(T).status()).isEqualTo(101);
+            c.sendText("whole");
+            assertThat(c.readMessage(T).text()).isEqualTo("whole");
+        }
+    }
+
+    @Test
+    void shouldAnswer431BeyondTheHeadLimitsAndCountIt() throws Exception {
+        Map<String, String> big = valid();
+        big.put("X-Big", "b".repeat(ServerConfig.DEFAULT_MAX_REQUEST_HEADER_SIZE));
+        HttpResponse r = request("GET", "HTTP/1.1", big);
+        assertThat(r.status()).isEqualTo(431);
+        assertThat(r.statusLine()).isEqualTo("HTTP/1.1 431 Request Header Fields Too Large");
+        assertThat(r.header("Connection")).isEqualTo("close");
+        Map<String, String> many = valid();
+        for (int i = 0; i < ServerConfig.DEFAULT_MAX_REQUEST_HEADERS; i++) {
+            many.put("X-" + i, "m");
+        }
+        assertThat(request("GET", "HTTP/1.1", many).status()).isEqualTo(431);
+        assertThat(server.stats().handshakesRejected().count(431)).isEqualTo(2);
+        assertThat(opens).hasValue(0);
+    }
+
+    @Test
+    void shouldAnswer400ToAHeadTheLibraryCannotParse() throws Exception {
+        try (RawWebSocketClient c = RawWebSocketClient.connect(server.uri(), T)) {
+            c.sendRaw(("GET /ws HTTP/1.1\nHost: 127.0.0.1\nUpgrade: websocket\nConnection: Upgrade\n"
+                    + "Sec-WebSocket-Key: " + RawWebSocketClient.newKey() + "\nSec-WebSocket-Version: 13\n\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            HttpResponse r = c.readHttpResponse(T);
+            assertThat(r.status()).isEqualTo(400);
+            assertThat(c.awaitTcpClose(T)).isTrue();
+        }
+        assertThat(opens).hasValue(0);
+    }
+
+    @Test
     void shouldAnswer503AtTheConnectionLimit() throws Exception {
         try (RawWebSocketClient a = RawWebSocketClient.open(server.uri(), T);
              RawWebSocketClient b = RawWebSocketClient.open(server.uri(), T);
