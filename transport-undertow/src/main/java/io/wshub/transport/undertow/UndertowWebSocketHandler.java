@@ -52,8 +52,11 @@ import org.xnio.StreamConnection;
  *         .build();
  * }</pre>
  *
- * <p>In that mode the config's host, port and TLS settings are the user's server's business and are ignored; every
- * other value applies. Call {@link #stop()} before stopping the Undertow server to close the sessions gracefully.
+ * <p>In that mode the config's host, port and TLS settings are the user's server's business and are ignored, and so are
+ * its request-head limits and handshake timeout, which the standalone transport enforces under Undertow's parser: set
+ * your server's {@code UndertowOptions.MAX_HEADER_SIZE}, {@code MAX_HEADERS}, {@code REQUEST_PARSE_TIMEOUT} and
+ * {@code NO_REQUEST_TIMEOUT} instead (Undertow answers 400 beyond its limits). Every other value applies. Call
+ * {@link #stop()} before stopping the Undertow server to close the sessions gracefully.
  *
  * <p>Thread-safety: {@link #handleRequest} is called by Undertow on its I/O threads; {@link #sessionCount()} may be
  * called from any thread; {@link #stop()} from any thread but an Undertow I/O thread (it waits). No method accepts
@@ -266,9 +269,10 @@ public final class UndertowWebSocketHandler implements HttpHandler, AutoCloseabl
         return new HandshakeRequest(exchange.getRequestPath(), exchange.getQueryString(), headers, remote);
     }
 
-    /** Answers an upgrade request with an error status, and counts it. */
+    /** Answers an upgrade request with an error status and closes the connection after it, and counts it. */
     private void reject(HttpServerExchange exchange, int status, String reason) {
         counters.handshakeRejected(status);
+        exchange.setPersistent(false); // one request per connection, as on every transport: the one the limits bound
         respond(exchange, status, reason);
     }
 

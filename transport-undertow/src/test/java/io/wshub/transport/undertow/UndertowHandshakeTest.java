@@ -11,6 +11,10 @@ import io.wshub.api.RunningServer;
 import io.wshub.api.ServerConfig;
 import io.wshub.api.Session;
 import io.wshub.api.Transports;
+import io.wshub.testkit.RawWebSocketClient;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -254,6 +258,63 @@ class UndertowHandshakeTest {
         assertThat(server.sessionCount()).isZero();
         try (RawClient c = new RawClient(server.port())) {
             assertThat(c.upgrade("/ws").status()).isEqualTo(101);
+        }
+    }
+
+    @Test
+    @Timeout(30)
+    void shouldAnswer431WithConnectionCloseBeyondTheHeadLimitsAndCountIt() throws Exception {
+        start(ServerConfig.builder().maxRequestHeaderSize(2048).maxRequestHeaders(10), Endpoints.echo(),
+                HandshakePolicy.acceptAll());
+        Duration t = Duration.ofSeconds(10);
+        Map<String, String> big = RawWebSocketClient.upgradeHeaders(server.uri(), RawWebSocketClient.newKey());
+        big.put("X-Big", "b".repeat(100_000));
+        Map<String, String> many = RawWebSocketClient.upgradeHeaders(server.uri(), RawWebSocketClient.newKey());
+        for (int i = 0; i < 6; i++) {
+            many.put("X-" + i, "m");
+        }
+        for (Map<String, String> h : List.of(big, many)) {
+            try (RawWebSocketClient c = RawWebSocketClient.connect(server.uri(), t)) {
+                c.sendRaw(RawWebSocketClient.requestHead("GET", "/ws", "HTTP/1.1", h));
+                RawWebSocketClient.HttpResponse r = c.readHttpResponse(t);
+                assertThat(r.statusLine()).isEqualTo("HTTP/1.1 431 Request Header Fields Too Large");
+                assertThat(r.header("Connection")).isEqualTo("close");
+                assertThat(c.awaitTcpClose(t)).isTrue();
+            }
+        }
+        assertThat(server.stats().handshakesRejected().count(431)).isEqualTo(2);
+        assertThat(server.stats().handshakesAccepted()).isZero();
+    }
+
+    @Test
+    @Timeout(30)
+    void shouldCloseTheConnectionAfterARejectedUpgrade() throws Exception {
+        start();
+        Duration t = Duration.ofSeconds(10);
+        try (RawWebSocketClient c = RawWebSocketClient.connect(server.uri(), t)) {
+            c.sendRaw(RawWebSocketClient.requestHead("GET", "/elsewhere", "HTTP/1.1",
+                    RawWebSocketClient.upgradeHeaders(server.uri(), RawWebSocketClient.newKey())));
+            assertThat(c.readHttpResponse(t).status()).isEqualTo(404);
+            assertThat(c.awaitTcpClose(t)).as("one request per connection: the one the head limits bounded")
+                    .isTrue();
+        }
+    }
+
+    @Test
+    @Timeout(30)
+    void shouldServeAFrameSentInTheSameWriteAsTheRequest() throws Exception {
+        start();
+        Duration t = Duration.ofSeconds(10);
+        byte[] head = RawWebSocketClient.requestHead("GET", "/ws", "HTTP/1.1",
+                RawWebSocketClient.upgradeHeaders(server.uri(), RawWebSocketClient.newKey()));
+        byte[] frame = RawWebSocketClient.encode(RawWebSocketClient.Frame.of(RawWebSocketClient.OP_TEXT,
+                "behind the head".getBytes(StandardCharsets.UTF_8)));
+        byte[] both = Arrays.copyOf(head, head.length + frame.length);
+        System.arraycopy(frame, 0, both, head.length, frame.length);
+        try (RawWebSocketClient c = RawWebSocketClient.connect(server.uri(), t)) {
+            c.sendRaw(both);
+            assertThat(c.readHttpResponse(t).status()).isEqualTo(101);
+            assertThat(c.readMessage(t).text()).isEqualTo("behind the head");
         }
     }
 }

@@ -85,4 +85,45 @@ class UndertowTlsTest {
             server.stop();
         }
     }
+
+    @Test
+    void shouldAnswer431OverTlsAndCloseASilentTlsConnectionAfterTheHandshakeTimeout() throws Exception {
+        KeyStore ks = selfSigned();
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(ks, PASSWORD);
+        SSLContext serverTls = SSLContext.getInstance("TLS");
+        serverTls.init(kmf.getKeyManagers(), null, null);
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(ks);
+        SSLContext clientTls = SSLContext.getInstance("TLS");
+        clientTls.init(null, tmf.getTrustManagers(), null);
+
+        RunningServer server = new UndertowTransportProvider().start(ServerConfig.builder().host("127.0.0.1").port(0)
+                .sslContext(serverTls).maxRequestHeaderSize(1024).handshakeTimeout(Duration.ofSeconds(1)).build(),
+                Endpoints.echo(), HandshakePolicy.acceptAll());
+        try {
+            try (javax.net.ssl.SSLSocket tls = (javax.net.ssl.SSLSocket) clientTls.getSocketFactory()
+                    .createSocket("127.0.0.1", server.port())) {
+                tls.setSoTimeout(10_000);
+                String request = "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                        + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                        + "Sec-WebSocket-Version: 13\r\nX-Big: " + "b".repeat(4096) + "\r\n\r\n";
+                tls.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                tls.getOutputStream().flush();
+                String response = new String(tls.getInputStream().readAllBytes(),
+                        java.nio.charset.StandardCharsets.UTF_8);
+                assertThat(response).startsWith("HTTP/1.1 431 Request Header Fields Too Large\r\n")
+                        .contains("\r\nConnection: close\r\n");
+            }
+            long started = System.nanoTime();
+            try (java.net.Socket silent = new java.net.Socket("127.0.0.1", server.port())) {
+                silent.setSoTimeout(10_000);
+                assertThat(silent.getInputStream().read()).as("closed without a byte").isEqualTo(-1);
+                assertThat(Duration.ofNanos(System.nanoTime() - started)).isBetween(Duration.ofMillis(500),
+                        Duration.ofSeconds(8));
+            }
+        } finally {
+            server.stop();
+        }
+    }
 }
