@@ -1386,6 +1386,272 @@ public abstract class TransportVerification {
         }
     }
 
+    // ============================================================================================ request-head limits
+
+    /** The request-head size limit the limit rules configure (below the default, so a hard-coded limit fails). */
+    private static final int HEAD_SIZE_LIMIT = 4096;
+    /** The header-line limit the limit rules configure. */
+    private static final int HEAD_LINES_LIMIT = 20;
+    /** The handshake timeout the timeout rules configure. */
+    private static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(1);
+
+    /**
+     * A request head larger than {@link ServerConfig#maxRequestHeaderSize()} (request line, header lines and blank
+     * line) gets 431 Request Header Fields Too Large with {@code Connection: close}, then the connection is closed,
+     * and no session: one byte over the limit (4,096 here), and one header value of 1 MiB, which the server must
+     * refuse while reading rather than buffer. A client connected meanwhile keeps being served.
+     *
+     * @throws Exception on failure
+     */
+    @Test
+    @Timeout(60)
+    public void required_handshake_oversizedHeaderIs431AndClosed() throws Exception {
+        try (VerificationEnvironment env = new VerificationEnvironment()) {
+            ObservedEndpoint ep = new ObservedEndpoint(Endpoints.echo(), env);
+            RunningServer server = start(env, baseConfig().maxRequestHeaderSize(HEAD_SIZE_LIMIT).build(), ep,
+                    HandshakePolicy.acceptAll());
+            RawWebSocketClient bystander = open(env, server);
+            assertHeadRefusedWith431(env, server, paddedUpgrade(server, RawWebSocketClient.newKey(),
+                    HEAD_SIZE_LIMIT + 1, 6), "a request head of " + (HEAD_SIZE_LIMIT + 1)
+                    + " bytes (maxRequestHeaderSize " + HEAD_SIZE_LIMIT + ")");
+            echo(bystander, OP_TEXT, "served while a large head is refused".getBytes(StandardCharsets.UTF_8));
+            Map<String, String> h = RawWebSocketClient.upgradeHeaders(server.uri(), RawWebSocketClient.newKey());
+            h.put("X-Huge", "h".repeat(MIB));
+            assertHeadRefusedWith431(env, server, RawWebSocketClient.requestHead("GET", target(server), "HTTP/1.1",
+                    h), "a request with a 1 MiB header value (maxRequestHeaderSize " + HEAD_SIZE_LIMIT + ")");
+            echo(bystander, OP_TEXT, "served after a 1 MiB header".getBytes(StandardCharsets.UTF_8));
+            assertEquals(1, ep.opens(), "only the bystander may have a session");
+        }
+    }
+
+    /**
+     * A request with more header lines than {@link ServerConfig#maxRequestHeaders()} (20 here) gets 431 with
+     * {@code Connection: close}, then the connection is closed, and no session: one line over the limit, and 10,000
+     * tiny header lines. A client connected meanwhile keeps being served.
+     *
+     * @throws Exception on failure
+     */
+    @Test
+    @Timeout(60)
+    public void required_handshake_tooManyHeaderLinesIs431AndClosed() throws Exception {
+        try (VerificationEnvironment env = new VerificationEnvironment()) {
+            ObservedEndpoint ep = new ObservedEndpoint(Endpoints.echo(), env);
+            RunningServer server = start(env, baseConfig().maxRequestHeaders(HEAD_LINES_LIMIT).build(), ep,
+                    HandshakePolicy.acceptAll());
+            RawWebSocketClient bystander = open(env, server);
+            assertHeadRefusedWith431(env, server, paddedUpgrade(server, RawWebSocketClient.newKey(), 1024,
+                    HEAD_LINES_LIMIT + 1), "a request with " + (HEAD_LINES_LIMIT + 1) + " header lines "
+                    + "(maxRequestHeaders " + HEAD_LINES_LIMIT + ")");
+            echo(bystander, OP_TEXT, "served while many lines are refused".getBytes(StandardCharsets.UTF_8));
+            Map<String, String> h = RawWebSocketClient.upgradeHeaders(server.uri(), RawWebSocketClient.newKey());
+            for (int i = 0; i < 10_000; i++) {
+                h.put("X-" + i, "v");
+            }
+            assertHeadRefusedWith431(env, server, RawWebSocketClient.requestHead("GET", target(server), "HTTP/1.1",
+                    h), "a request with 10,005 header lines (maxRequestHeaders " + HEAD_LINES_LIMIT + ")");
+            echo(bystander, OP_TEXT, "served after 10,000 lines".getBytes(StandardCharsets.UTF_8));
+            assertEquals(1, ep.opens(), "only the bystander may have a session");
+        }
+    }
+
+    /**
+     * The limits are inclusive: an upgrade whose head is exactly {@link ServerConfig#maxRequestHeaderSize()} bytes,
+     * and one with exactly {@link ServerConfig#maxRequestHeaders()} header lines, are upgraded and served.
+     *
+     * @throws Exception on failure
+     */
+    @Test
+    @Timeout(60)
+    public void required_handshake_requestHeadAtTheLimitsIsUpgraded() throws Exception {
+        try (VerificationEnvironment env = new VerificationEnvironment()) {
+            ObservedEndpoint ep = new ObservedEndpoint(Endpoints.echo(), env);
+            RunningServer server = start(env, baseConfig().maxRequestHeaderSize(HEAD_SIZE_LIMIT)
+                    .maxRequestHeaders(HEAD_LINES_LIMIT).build(), ep, HandshakePolicy.acceptAll());
+            assertUpgradedWith(env, server, HEAD_SIZE_LIMIT, 6, "a request head of exactly " + HEAD_SIZE_LIMIT
+                    + " bytes (maxRequestHeaderSize " + HEAD_SIZE_LIMIT + ")");
+            assertUpgradedWith(env, server, 1024, HEAD_LINES_LIMIT, "a request with exactly " + HEAD_LINES_LIMIT
+                    + " header lines (maxRequestHeaders " + HEAD_LINES_LIMIT + ")");
+            env.awaitCondition(() -> ep.opens() == 2, timeout(), () -> "both sessions open, got " + ep.opens());
+        }
+    }
+
+    /**
+     * Connections that send nothing are closed once {@link ServerConfig#handshakeTimeout()} (1 s here) has passed
+     * since they were accepted, not before half of it; meanwhile a new client is upgraded and served, and sessions
+     * upgraded before or during the wait are not subject to the handshake timeout.
+     *
+     * @throws Exception on failure
+     */
+    @Test
+    @Timeout(60)
+    public void required_handshake_silentConnectionClosedAfterHandshakeTimeout() throws Exception {
+        try (VerificationEnvironment env = new VerificationEnvironment()) {
+            ObservedEndpoint ep = new ObservedEndpoint(Endpoints.echo(), env);
+            RunningServer server = start(env, baseConfig().handshakeTimeout(HANDSHAKE_TIMEOUT).build(), ep,
+                    HandshakePolicy.acceptAll());
+            RawWebSocketClient early = open(env, server);
+            long started = System.nanoTime();
+            List<RawWebSocketClient> silent = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                silent.add(env.closeLater(RawWebSocketClient.connect(server.uri(), timeout())));
+            }
+            RawWebSocketClient during = open(env, server);
+            echo(during, OP_TEXT, "served while 20 connections say nothing".getBytes(StandardCharsets.UTF_8));
+            long deadline = started + HANDSHAKE_TIMEOUT.plus(timeout()).toNanos();
+            long firstClosedMs = -1;
+            for (int i = 0; i < silent.size(); i++) {
+                boolean closed = silent.get(i).awaitTcpClose(Duration.ofNanos(Math.max(1,
+                        deadline - System.nanoTime())));
+                assertTrue(closed, "a connection that sends nothing must be closed within "
+                        + HANDSHAKE_TIMEOUT.plus(timeout()).toMillis() + " ms with handshakeTimeout "
+                        + HANDSHAKE_TIMEOUT.toMillis() + " ms (connection " + i + " of " + silent.size() + ")");
+                if (firstClosedMs < 0) {
+                    firstClosedMs = (System.nanoTime() - started) / 1_000_000L;
+                }
+            }
+            assertTrue(firstClosedMs >= HANDSHAKE_TIMEOUT.toMillis() / 2, "a silent connection was closed after "
+                    + firstClosedMs + " ms: too early for a handshake timeout of " + HANDSHAKE_TIMEOUT.toMillis()
+                    + " ms");
+            env.waitFor(() -> false, Duration.ofNanos(Math.max(0, started + HANDSHAKE_TIMEOUT.multipliedBy(2)
+                    .toNanos() - System.nanoTime())));
+            echo(early, OP_TEXT, "a session is not subject to the handshake timeout".getBytes(StandardCharsets.UTF_8));
+            echo(during, OP_TEXT, "nor is this one".getBytes(StandardCharsets.UTF_8));
+            assertEquals(2, ep.opens(), "only the two upgraded clients may have sessions");
+            assertEquals(2, server.sessionCount(), "both upgraded sessions stay open");
+        }
+    }
+
+    /**
+     * Connections that trickle a valid upgrade request one byte every 200 ms, so slowly it would take half a minute,
+     * are closed once {@link ServerConfig#handshakeTimeout()} (1 s here) has passed since they were accepted: the
+     * timeout bounds the whole request, not each read. They never get a 101, and a client upgraded meanwhile keeps
+     * being served.
+     *
+     * @throws Exception on failure
+     */
+    @Test
+    @Timeout(60)
+    public void required_handshake_tricklingRequestClosedAfterHandshakeTimeout() throws Exception {
+        try (VerificationEnvironment env = new VerificationEnvironment()) {
+            ObservedEndpoint ep = new ObservedEndpoint(Endpoints.echo(), env);
+            RunningServer server = start(env, baseConfig().handshakeTimeout(HANDSHAKE_TIMEOUT).build(), ep,
+                    HandshakePolicy.acceptAll());
+            RawWebSocketClient bystander = open(env, server);
+            long started = System.nanoTime();
+            List<RawWebSocketClient> tricklers = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                tricklers.add(env.closeLater(RawWebSocketClient.connect(server.uri(), timeout())));
+            }
+            byte[] request = RawWebSocketClient.requestHead("GET", target(server), "HTTP/1.1",
+                    RawWebSocketClient.upgradeHeaders(server.uri(), RawWebSocketClient.newKey()));
+            AtomicBoolean stop = new AtomicBoolean();
+            env.closeLater(() -> stop.set(true));
+            env.spawn("trickler", () -> {
+                boolean[] gone = new boolean[tricklers.size()];
+                for (int i = 0; i < request.length && !stop.get(); i++) {
+                    for (int k = 0; k < tricklers.size(); k++) {
+                        if (!gone[k]) {
+                            try {
+                                tricklers.get(k).sendRaw(new byte[] {request[i]});
+                            } catch (IOException e) {
+                                gone[k] = true; // closed by the server: what the rule expects
+                            }
+                        }
+                    }
+                    Thread.sleep(200);
+                }
+            });
+            echo(bystander, OP_TEXT, "served while 5 connections trickle".getBytes(StandardCharsets.UTF_8));
+            long deadline = started + HANDSHAKE_TIMEOUT.plus(timeout()).toNanos();
+            long firstClosedMs = -1;
+            for (int i = 0; i < tricklers.size(); i++) {
+                RawWebSocketClient c = tricklers.get(i);
+                String what = "a connection trickling its request one byte per 200 ms (connection " + i + " of "
+                        + tricklers.size() + ", handshakeTimeout " + HANDSHAKE_TIMEOUT.toMillis() + " ms)";
+                try {
+                    HttpResponse r = c.readHttpResponse(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+                    assertTrue(r.status() != 101, what + " must not be upgraded; got " + r.statusLine());
+                } catch (EOFException e) {
+                    // closed without an answer: fine
+                } catch (java.net.SocketTimeoutException e) {
+                    throw new AssertionFailedError(what + " was still open after "
+                            + HANDSHAKE_TIMEOUT.plus(timeout()).toMillis() + " ms", e);
+                }
+                assertTrue(c.awaitTcpClose(Duration.ofNanos(Math.max(1, deadline - System.nanoTime()))),
+                        what + " must be closed within " + HANDSHAKE_TIMEOUT.plus(timeout()).toMillis() + " ms");
+                if (firstClosedMs < 0) {
+                    firstClosedMs = (System.nanoTime() - started) / 1_000_000L;
+                }
+            }
+            stop.set(true);
+            assertTrue(firstClosedMs >= HANDSHAKE_TIMEOUT.toMillis() / 2, "a trickling connection was closed after "
+                    + firstClosedMs + " ms: too early for a handshake timeout of " + HANDSHAKE_TIMEOUT.toMillis()
+                    + " ms");
+            echo(bystander, OP_TEXT, "still served".getBytes(StandardCharsets.UTF_8));
+            assertEquals(1, ep.opens(), "only the bystander may have a session");
+        }
+    }
+
+    /**
+     * Returns a well-formed upgrade request padded to exactly {@code size} bytes and {@code headerLines} header
+     * lines: the five upgrade headers, {@code X-Pad-n} headers, then an {@code X-Fill} header whose value fills the
+     * size.
+     */
+    private static byte[] paddedUpgrade(RunningServer server, String key, int size, int headerLines) {
+        Map<String, String> h = RawWebSocketClient.upgradeHeaders(server.uri(), key);
+        for (int i = h.size(); i < headerLines - 1; i++) {
+            h.put("X-Pad-" + i, "p");
+        }
+        h.put("X-Fill", "");
+        int fill = size - RawWebSocketClient.requestHead("GET", target(server), "HTTP/1.1", h).length;
+        if (fill < 1) {
+            throw new IllegalArgumentException("cannot pad an upgrade with " + headerLines + " header lines to "
+                    + size + " bytes");
+        }
+        h.put("X-Fill", "f".repeat(fill));
+        byte[] request = RawWebSocketClient.requestHead("GET", target(server), "HTTP/1.1", h);
+        assertEquals(size, request.length, "padded request size");
+        return request;
+    }
+
+    /**
+     * Sends a request head that breaks a limit (from another thread, since the server may stop reading it) and checks
+     * the answer: 431 with {@code Connection: close}, then the TCP close.
+     */
+    private void assertHeadRefusedWith431(VerificationEnvironment env, RunningServer server, byte[] request,
+                                          String what) throws Exception {
+        RawWebSocketClient c = env.closeLater(RawWebSocketClient.connect(server.uri(), timeout()));
+        Thread writer = env.spawn("large-head-writer", () -> {
+            try {
+                c.sendRaw(request);
+            } catch (IOException e) {
+                // the server may answer and close while the rest is still being written
+            }
+        });
+        HttpResponse r = response(c, what);
+        assertEquals(431, r.status(), what + " must get 431 Request Header Fields Too Large (RFC 6585 §5); got "
+                + r.statusLine());
+        String connection = r.header("Connection");
+        assertTrue(connection != null && connection.toLowerCase(java.util.Locale.ROOT).contains("close"),
+                what + ": the 431 must say Connection: close; got " + connection);
+        assertTrue(c.awaitTcpClose(timeout()), what + ": after the 431 the server must close the connection within "
+                + timeout().toMillis() + " ms");
+        c.close();
+        writer.join(timeout().toMillis());
+    }
+
+    /** Sends a padded upgrade and checks that it gets 101 with the right accept key and an echo. */
+    private void assertUpgradedWith(VerificationEnvironment env, RunningServer server, int size, int headerLines,
+                                    String what) throws IOException {
+        RawWebSocketClient c = env.closeLater(RawWebSocketClient.connect(server.uri(), timeout()));
+        String key = RawWebSocketClient.newKey();
+        c.sendRaw(paddedUpgrade(server, key, size, headerLines));
+        HttpResponse r = response(c, what);
+        assertEquals(101, r.status(), what + " is within the limits and must be upgraded; got " + r.statusLine());
+        assertEquals(RawWebSocketClient.acceptFor(key), r.header("Sec-WebSocket-Accept"), what + ": accept key");
+        echo(c, OP_TEXT, ("served after " + what).getBytes(StandardCharsets.UTF_8));
+    }
+
     // ============================================================================================ helpers
 
     /**

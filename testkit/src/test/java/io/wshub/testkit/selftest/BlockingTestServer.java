@@ -125,7 +125,21 @@ public final class BlockingTestServer implements RunningServer {
          * Reports {@code onClose} when the client's close frame arrives after the server's own close (the handshake
          * looks complete), and again when the connection ends: two {@code onClose}s when the closes cross.
          */
-        ON_CLOSE_TWICE_WHEN_CLOSES_CROSS
+        ON_CLOSE_TWICE_WHEN_CLOSES_CROSS,
+        /** Reads a request head of any size (up to 4 MiB, to stay a safe test server) and upgrades it. */
+        NO_HEADER_SIZE_LIMIT,
+        /** Reads any number of header lines and upgrades the request. */
+        NO_HEADER_COUNT_LIMIT,
+        /** Answers a head beyond a limit with 400, as Undertow's own limits do, instead of 431. */
+        HEADER_LIMITS_ANSWER_400,
+        /** Refuses a head of exactly the size limit and one with exactly the header-line limit (off by one). */
+        HEADER_LIMITS_OFF_BY_ONE,
+        /** Waits for the upgrade request forever. */
+        NO_HANDSHAKE_TIMEOUT,
+        /** Times out each read of the upgrade request rather than the whole request, so a trickle is never closed. */
+        HANDSHAKE_TIMEOUT_PER_READ,
+        /** Keeps the handshake timeout after the upgrade: a session quiet for that long is dropped. */
+        HANDSHAKE_TIMEOUT_AFTER_UPGRADE
     }
 
     private static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
@@ -326,6 +340,8 @@ public final class BlockingTestServer implements RunningServer {
         boolean closeQueued;
         boolean writerDone;
         volatile long lastSeen = System.nanoTime();
+        /** When the connection was accepted: the handshake timeout runs from here. */
+        final long acceptedNanos = System.nanoTime();
         volatile boolean open;
         int closeCode = CloseCode.ABNORMAL_CLOSURE.code();
         String closeReason = "";
@@ -512,8 +528,17 @@ public final class BlockingTestServer implements RunningServer {
 
         private boolean handshake() throws IOException {
             ByteArrayOutputStream head = new ByteArrayOutputStream();
-            int state = 0;
-            while (state < 4) {
+            int offByOne = has(Breakage.HEADER_LIMITS_OFF_BY_ONE) ? 1 : 0;
+            int maxSize = has(Breakage.NO_HEADER_SIZE_LIMIT) ? 4 << 20 : config.maxRequestHeaderSize() - offByOne;
+            int maxHeaders = has(Breakage.NO_HEADER_COUNT_LIMIT) ? Integer.MAX_VALUE
+                    : config.maxRequestHeaders() - offByOne;
+            long deadline = acceptedNanos + config.handshakeTimeout().toNanos();
+            int headLines = 0;
+            int lineLength = 0;
+            while (true) {
+                if (!armHandshakeTimeout(deadline)) {
+                    return false;
+                }
                 int b;
                 try {
                     b = in.read();
@@ -523,13 +548,27 @@ public final class BlockingTestServer implements RunningServer {
                 if (b < 0) {
                     return false;
                 }
-                head.write(b);
-                if (head.size() > 16384) {
-                    respond(431, "Request Header Fields Too Large", Map.of());
+                if (head.size() == maxSize) {
+                    refuseHead();
                     return false;
                 }
-                state = (b == '\r' && (state == 0 || state == 2)) || (b == '\n' && (state == 1 || state == 3))
-                        ? state + 1 : (b == '\r' ? 1 : 0);
+                head.write(b);
+                // As the kernel's RequestHeadReader counts: a line ends at LF, CRs aside; the first empty line after
+                // the request line ends the head; every other non-empty line after the request line is a header.
+                if (b == '\n') {
+                    if (lineLength > 0) {
+                        headLines++;
+                        lineLength = 0;
+                        if (headLines - 1 > maxHeaders) {
+                            refuseHead();
+                            return false;
+                        }
+                    } else if (headLines > 0) {
+                        break;
+                    }
+                } else if (b != '\r') {
+                    lineLength++;
+                }
             }
             String[] lines = head.toString(StandardCharsets.ISO_8859_1).split("\r\n");
             String[] requestLine = lines[0].split(" ");
@@ -643,8 +682,39 @@ public final class BlockingTestServer implements RunningServer {
                 h.put("Sec-WebSocket-Protocol", subprotocol);
             }
             writeHead(101, "Switching Protocols", h, false);
-            socket.setSoTimeout(0);
+            socket.setSoTimeout(has(Breakage.HANDSHAKE_TIMEOUT_AFTER_UPGRADE)
+                    ? (int) config.handshakeTimeout().toMillis() : 0);
             return true;
+        }
+
+        /**
+         * Sets the read timeout for the next byte of the upgrade request, so the whole request must arrive by the
+         * deadline; answers whether time is left.
+         */
+        private boolean armHandshakeTimeout(long deadline) throws IOException {
+            if (has(Breakage.NO_HANDSHAKE_TIMEOUT)) {
+                socket.setSoTimeout(0);
+                return true;
+            }
+            if (has(Breakage.HANDSHAKE_TIMEOUT_PER_READ)) {
+                socket.setSoTimeout((int) Math.max(1, config.handshakeTimeout().toMillis()));
+                return true;
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            socket.setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, (left + 999_999) / 1_000_000L)));
+            return true;
+        }
+
+        /** Answers a request head that broke a limit, then closes. */
+        private void refuseHead() throws IOException {
+            if (has(Breakage.HEADER_LIMITS_ANSWER_400)) {
+                respond(400, "Bad Request", Map.of());
+            } else {
+                respond(431, "Request Header Fields Too Large", Map.of());
+            }
         }
 
         /** Takes a connection slot if one is free; the connection gives it back when it ends. */

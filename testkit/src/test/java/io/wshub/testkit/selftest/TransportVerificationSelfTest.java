@@ -392,4 +392,60 @@ class TransportVerificationSelfTest {
         assertFails(Broken.server(Breakage.NO_IDLE_TIMEOUT),
                 TransportVerification::required_keepalive_silentClientClosedAfterIdleTimeout);
     }
+
+    // ---------------------------------------------------------------------------------------- request-head limits
+
+    @Test
+    @Timeout(60)
+    void noHeaderSizeLimitFailsTheOversizedHeaderRule() {
+        assertFails(Broken.server(Breakage.NO_HEADER_SIZE_LIMIT),
+                TransportVerification::required_handshake_oversizedHeaderIs431AndClosed);
+    }
+
+    @Test
+    @Timeout(60)
+    void noHeaderCountLimitFailsTheTooManyLinesRule() {
+        assertFails(Broken.server(Breakage.NO_HEADER_COUNT_LIMIT),
+                TransportVerification::required_handshake_tooManyHeaderLinesIs431AndClosed);
+    }
+
+    @Test
+    @Timeout(60)
+    void answering400BeyondTheLimitsFailsBothLimitRules() {
+        Broken v = Broken.server(Breakage.HEADER_LIMITS_ANSWER_400);
+        assertFails(v, TransportVerification::required_handshake_oversizedHeaderIs431AndClosed);
+        assertFails(v, TransportVerification::required_handshake_tooManyHeaderLinesIs431AndClosed);
+    }
+
+    @Test
+    @Timeout(60)
+    void limitsOffByOneFailTheAtTheLimitsRuleButPassTheOversizedOnes() {
+        Broken v = Broken.server(Breakage.HEADER_LIMITS_OFF_BY_ONE);
+        assertFails(v, TransportVerification::required_handshake_requestHeadAtTheLimitsIsUpgraded);
+        assertThatCode(v::required_handshake_oversizedHeaderIs431AndClosed).doesNotThrowAnyException();
+    }
+
+    @Test
+    @Timeout(60)
+    void noHandshakeTimeoutFailsTheSilentAndTheTricklingRules() {
+        Broken v = Broken.server(Breakage.NO_HANDSHAKE_TIMEOUT);
+        assertFails(v, TransportVerification::required_handshake_silentConnectionClosedAfterHandshakeTimeout);
+        assertFails(v, TransportVerification::required_handshake_tricklingRequestClosedAfterHandshakeTimeout);
+    }
+
+    @Test
+    @Timeout(60)
+    void aTimeoutPerReadFailsTheTricklingRuleButPassesTheSilentOne() {
+        Broken v = Broken.server(Breakage.HANDSHAKE_TIMEOUT_PER_READ);
+        assertFails(v, TransportVerification::required_handshake_tricklingRequestClosedAfterHandshakeTimeout);
+        assertThatCode(v::required_handshake_silentConnectionClosedAfterHandshakeTimeout)
+                .doesNotThrowAnyException();
+    }
+
+    @Test
+    @Timeout(60)
+    void aHandshakeTimeoutThatOutlivesTheUpgradeFailsTheSilentRule() {
+        assertFails(Broken.server(Breakage.HANDSHAKE_TIMEOUT_AFTER_UPGRADE),
+                TransportVerification::required_handshake_silentConnectionClosedAfterHandshakeTimeout);
+    }
 }
