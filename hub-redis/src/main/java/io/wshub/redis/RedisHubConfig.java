@@ -57,7 +57,11 @@ public final class RedisHubConfig {
         return new Builder(uri);
     }
 
-    /** @return the Redis URI as given */
+    /**
+     * Returns the Redis URI as given.
+     *
+     * @return the Redis URI as given
+     */
     public String uri() {
         return uri;
     }
@@ -78,52 +82,92 @@ public final class RedisHubConfig {
         return scheme + host + (redisUri.getDatabase() == 0 ? "" : "/" + redisUri.getDatabase());
     }
 
-    /** @return the prefix of every key and channel this hub uses */
+    /**
+     * Returns the prefix of every key and channel this hub uses.
+     *
+     * @return the prefix of every key and channel this hub uses
+     */
     public String prefix() {
         return prefix;
     }
 
-    /** @return the most publications a topic's Redis Stream keeps */
+    /**
+     * Returns the most publications a topic's Redis Stream keeps.
+     *
+     * @return the most publications a topic's Redis Stream keeps
+     */
     public int streamSize() {
         return streamSize;
     }
 
-    /** @return how long a topic's stream is kept after its last publication */
+    /**
+     * Returns how long a topic's stream is kept after its last publication.
+     *
+     * @return how long a topic's stream is kept after its last publication
+     */
     public Duration streamTtl() {
         return streamTtl;
     }
 
-    /** @return how long a topic's offset and epoch are kept after its last publication; at least the stream TTL */
+    /**
+     * Returns how long a topic's offset and epoch are kept after its last publication; at least the stream TTL.
+     *
+     * @return how long a topic's offset and epoch are kept after its last publication; at least the stream TTL
+     */
     public Duration metaTtl() {
         return metaTtl;
     }
 
-    /** @return how long a Redis command may take before it fails */
+    /**
+     * Returns how long a Redis command may take before it fails.
+     *
+     * @return how long a Redis command may take before it fails
+     */
     public Duration commandTimeout() {
         return commandTimeout;
     }
 
-    /** @return how long connecting to Redis may take */
+    /**
+     * Returns how long connecting to Redis may take.
+     *
+     * @return how long connecting to Redis may take
+     */
     public Duration connectTimeout() {
         return connectTimeout;
     }
 
-    /** @return how often the node publishes a probe to itself through its own subscription */
+    /**
+     * Returns how often the node publishes a probe to itself through its own subscription.
+     *
+     * @return how often the node publishes a probe to itself through its own subscription
+     */
     public Duration probeInterval() {
         return probeInterval;
     }
 
-    /** @return how long a probe may take to come back before the subscription is repaired */
+    /**
+     * Returns how long a probe may take to come back before the subscription is repaired.
+     *
+     * @return how long a probe may take to come back before the subscription is repaired
+     */
     public Duration probeTimeout() {
         return probeTimeout;
     }
 
-    /** @return how many messages from Redis may wait for the local hub before the node drops and repairs */
+    /**
+     * Returns how many messages from Redis may wait for the local hub before the node drops and repairs.
+     *
+     * @return how many messages from Redis may wait for the local hub before the node drops and repairs
+     */
     public int inboundQueue() {
         return inboundQueue;
     }
 
-    /** @return how many publications may await Redis's answer before publishing answers backpressured */
+    /**
+     * Returns how many publications may await Redis's answer before publishing answers backpressured.
+     *
+     * @return how many publications may await Redis's answer before publishing answers backpressured
+     */
     public int maxInFlight() {
         return maxInFlight;
     }
