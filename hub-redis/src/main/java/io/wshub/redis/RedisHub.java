@@ -1072,7 +1072,10 @@ public final class RedisHub implements Hub {
 
     /** Forgets a topic no session here subscribes to any more, and unsubscribes from its channel. */
     private void release(TopicState st) {
-        if (st.subscribers > 0 || st.pending.get() > 0) {
+        // A topic with history stays known here, and fed, after its last subscriber left: a client that comes back
+        // recovers the published instances, not copies decoded from the stream. Not yet forgotten when idle (a leak
+        // for nodes that see many short-lived topics; the local history itself is swept).
+        if (st.subscribers > 0 || st.pending.get() > 0 || st.history) {
             return;
         }
         // A subscription increments pending inside compute on the same key, so it cannot slip past this removal.
