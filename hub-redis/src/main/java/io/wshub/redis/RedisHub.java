@@ -181,17 +181,30 @@ public final class RedisHub implements Hub {
                 .build());
         StatefulRedisConnection<byte[], byte[]> c = null;
         StatefulRedisPubSubConnection<byte[], byte[]> s = null;
-        try {
-            c = client.connect(ByteArrayCodec.INSTANCE);
-            s = client.connectPubSub(ByteArrayCodec.INSTANCE);
-            loadScripts(c);
-            this.node = claimNode(c);
-            claimIdNode(c);
-        } catch (RuntimeException e) {
-            closeQuietly(s, c);
-            stopClient();
-            throw new IllegalStateException("cannot use Redis at " + config.address() + ": " + rootCause(e), e);
+        long startDeadline = System.nanoTime() + config.startTimeout().toNanos();
+        int claimed;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                c = client.connect(ByteArrayCodec.INSTANCE);
+                s = client.connectPubSub(ByteArrayCodec.INSTANCE);
+                loadScripts(c);
+                claimIdNode(c); // idempotent for this process, so a retry may repeat it
+                claimed = claimNode(c); // a retry may leave a number unused until its claim expires
+                break;
+            } catch (RuntimeException e) {
+                closeQuietly(s, c);
+                c = null;
+                s = null;
+                if (!timedOut(e) || System.nanoTime() > startDeadline) {
+                    stopClient();
+                    throw new IllegalStateException("cannot use Redis at " + config.address() + ": " + rootCause(e)
+                            + (attempt > 1 ? " (after " + attempt + " attempts)" : ""), e);
+                }
+                LOG.info("hub-redis: starting on {} timed out ({}); trying again", config.address(), rootCause(e));
+                sleepMillis(100);
+            }
         }
+        this.node = claimed;
         this.cmd = c;
         this.sub = s;
         this.nodeBytes = Wire.ascii(Integer.toString(node));
@@ -242,8 +255,9 @@ public final class RedisHub implements Hub {
     }
 
     /**
-     * Starts a node over a local hub, connecting to Redis. Blocks while connecting (at most the configured connect and
-     * command timeouts), never afterwards. The node owns the local hub from now on: publish through the node only, and
+     * Starts a node over a local hub, connecting to Redis. Blocks while connecting, never afterwards: a refused
+     * connection or a rejected command fails at once, timeouts are retried until {@link RedisHubConfig#startTimeout}
+     * (a machine starting several processes at once can be slow to complete the first handshake). The node owns the local hub from now on: publish through the node only, and
      * {@link #shutdown} shuts the local hub down too.
      *
      * @param config the configuration; not null
@@ -574,8 +588,8 @@ public final class RedisHub implements Hub {
             return cmd.async().publish(channel, Wire.headed("0|", data));
         }
         byte[][] keys = {metaKey(topic), streamKey(topic)};
-        return cmd.async().evalsha(publishSha, ScriptOutputType.INTEGER, keys, channel, data, streamSizeArg,
-                streamTtlArg, metaTtlArg, Wire.ascii(newEpoch()));
+        return cmd.async().evalsha(publishSha, ScriptOutputType.INTEGER, keys, Wire.ascii(newEpoch()), metaTtlArg,
+                channel, data, streamSizeArg, streamTtlArg);
     }
 
     /**
@@ -628,8 +642,8 @@ public final class RedisHub implements Hub {
             RedisFuture<?> f = topic == null
                     ? cmd.async().publish(nodeChannel, Wire.ascii("c|" + instanceToken + "|" + seq))
                     : cmd.async().evalsha(markSha, ScriptOutputType.INTEGER,
-                            new byte[][] {metaKey(topic), streamKey(topic)}, nodeChannel,
-                            Wire.ascii(instanceToken + "|" + seq), Wire.ascii(newEpoch()), metaTtlArg);
+                            new byte[][] {metaKey(topic), streamKey(topic)}, Wire.ascii(newEpoch()), metaTtlArg,
+                            nodeChannel, Wire.ascii(instanceToken + "|" + seq));
             f.whenComplete((n, failure) -> {
                 if (failure != null) {
                     Outgoing o = pendingOps.remove(seq);
@@ -784,6 +798,7 @@ public final class RedisHub implements Hub {
         if (now >= nextSweep) {
             nextSweep = now + TimeUnit.SECONDS.toNanos(1);
             sweep(now);
+            forgetIdle(now);
         }
         if (now >= nextProbe) {
             nextProbe = now + config.probeInterval().toNanos();
@@ -969,8 +984,8 @@ public final class RedisHub implements Hub {
 
     private RedisFuture<List<Object>> read(String topic, long from, String knownEpoch) {
         byte[][] keys = {metaKey(topic), streamKey(topic)};
-        return cmd.async().evalsha(readSha, ScriptOutputType.MULTI, keys, Wire.ascii(Long.toString(from)),
-                Wire.ascii(knownEpoch == null ? "" : knownEpoch), Wire.ascii(newEpoch()), metaTtlArg);
+        return cmd.async().evalsha(readSha, ScriptOutputType.MULTI, keys, Wire.ascii(newEpoch()), metaTtlArg,
+                Wire.ascii(Long.toString(from)), Wire.ascii(knownEpoch == null ? "" : knownEpoch));
     }
 
     private <T> T await(RedisFuture<T> f) throws Exception {
@@ -991,6 +1006,7 @@ public final class RedisHub implements Hub {
         }
         if (sessionTopics.computeIfAbsent(id, k -> new HashSet<>()).add(st.topic)) {
             st.subscribers++;
+            st.idleSince = 0;
         }
         if (st.history && at != null) {
             if (!st.live) {
@@ -1070,15 +1086,27 @@ public final class RedisHub implements Hub {
         }
     }
 
-    /** Forgets a topic no session here subscribes to any more, and unsubscribes from its channel. */
+    /**
+     * Forgets a topic no session here subscribes to any more (its publications are then ignored here). A topic with
+     * history is kept, and fed, until it has had no subscriber here for the stream's TTL: a client that comes back
+     * meanwhile recovers the published instances, not copies decoded from the stream; after that it recovers from the
+     * stream, which is what the stream is for.
+     */
     private void release(TopicState st) {
-        // A topic with history stays known here, and fed, after its last subscriber left: a client that comes back
-        // recovers the published instances, not copies decoded from the stream. Not yet forgotten when idle (a leak
-        // for nodes that see many short-lived topics; the local history itself is swept).
-        if (st.subscribers > 0 || st.pending.get() > 0 || st.history) {
+        if (st.subscribers > 0 || st.pending.get() > 0) {
             return;
         }
-        // A subscription increments pending inside compute on the same key, so it cannot slip past this removal.
+        if (st.history) {
+            if (st.idleSince == 0) {
+                st.idleSince = System.nanoTime();
+            }
+            return;
+        }
+        forget(st);
+    }
+
+    /** Forgets a topic unless a subscription to it is queued; {@link TopicState#pending} is raised inside compute. */
+    private void forget(TopicState st) {
         boolean[] removed = {false};
         topics.compute(st.topic, (k, v) -> {
             if (v == st && st.pending.get() == 0) {
@@ -1087,10 +1115,19 @@ public final class RedisHub implements Hub {
             }
             return v;
         });
-        if (!removed[0]) {
-            return;
+        if (removed[0]) {
+            st.live = false;
         }
-        st.live = false;
+    }
+
+    /** Forgets the topics with history that have had no subscriber here for the stream's TTL. */
+    private void forgetIdle(long now) {
+        long ttl = config.streamTtl().toNanos();
+        for (TopicState st : topics.values()) {
+            if (st.history && st.idleSince != 0 && st.subscribers == 0 && now - st.idleSince > ttl) {
+                forget(st);
+            }
+        }
     }
 
     /** After a reconnect, an overflow or a failed probe: fills every topic with history from what it last fed. */
@@ -1207,6 +1244,11 @@ public final class RedisHub implements Hub {
         sub.sync().punsubscribe();
     }
 
+    /** For tests: whether this node still knows (and feeds) a topic. */
+    boolean knowsTopicForTest(String topic) {
+        return topics.containsKey(topic);
+    }
+
     /** For tests: the next {@code n} messages from Redis are lost before they reach the backplane thread. */
     void loseInboundForTest(int n) {
         loseInbound.set(n);
@@ -1296,6 +1338,19 @@ public final class RedisHub implements Hub {
     }
 
     /** The innermost cause's message, which names what went wrong (connection refused, a timeout, NOAUTH...). */
+    /** Whether a failure is a timeout (worth another try while starting), not a refusal or a rejected command. */
+    private static boolean timedOut(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof io.lettuce.core.RedisCommandTimeoutException
+                    || t instanceof java.util.concurrent.TimeoutException
+                    || t instanceof java.net.SocketTimeoutException
+                    || t.getClass().getName().endsWith("ConnectTimeoutException")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static String rootCause(Throwable e) {
         Throwable t = e;
         while (t.getCause() != null && t.getCause() != t) {
@@ -1377,6 +1432,8 @@ public final class RedisHub implements Hub {
         volatile boolean live;
         // Backplane thread only.
         int subscribers;
+        /** When a topic with history lost its last subscriber here; 0 while it has one. */
+        long idleSince;
         String epoch;
         long last;
 

@@ -27,6 +27,7 @@ public final class RedisHubConfig {
     private final Duration metaTtl;
     private final Duration commandTimeout;
     private final Duration connectTimeout;
+    private final Duration startTimeout;
     private final Duration probeInterval;
     private final Duration probeTimeout;
     private final int inboundQueue;
@@ -41,6 +42,7 @@ public final class RedisHubConfig {
         this.metaTtl = b.metaTtl;
         this.commandTimeout = b.commandTimeout;
         this.connectTimeout = b.connectTimeout;
+        this.startTimeout = b.startTimeout;
         this.probeInterval = b.probeInterval;
         this.probeTimeout = b.probeTimeout;
         this.inboundQueue = b.inboundQueue;
@@ -137,6 +139,16 @@ public final class RedisHubConfig {
     }
 
     /**
+     * Returns how long {@link RedisHub#start} keeps trying while connecting or its first commands time out (a
+     * refused connection or a rejected command fails at once).
+     *
+     * @return how long starting may keep retrying timeouts
+     */
+    public Duration startTimeout() {
+        return startTimeout;
+    }
+
+    /**
      * Returns how often the node publishes a probe to itself through its own subscription.
      *
      * @return how often the node publishes a probe to itself through its own subscription
@@ -176,8 +188,8 @@ public final class RedisHubConfig {
     public String toString() {
         return "RedisHubConfig[uri=" + address() + ", prefix=" + prefix + ", streamSize=" + streamSize
                 + ", streamTtl=" + streamTtl + ", metaTtl=" + metaTtl + ", commandTimeout=" + commandTimeout
-                + ", connectTimeout=" + connectTimeout + ", probeInterval=" + probeInterval + ", probeTimeout="
-                + probeTimeout + ", inboundQueue=" + inboundQueue + ", maxInFlight=" + maxInFlight + "]";
+                + ", connectTimeout=" + connectTimeout + ", startTimeout=" + startTimeout + ", probeInterval="
+                + probeInterval + ", probeTimeout=" + probeTimeout + ", inboundQueue=" + inboundQueue + ", maxInFlight=" + maxInFlight + "]";
     }
 
     /**
@@ -195,6 +207,8 @@ public final class RedisHubConfig {
         private Duration metaTtl = Duration.ofDays(1);
         private Duration commandTimeout = Duration.ofSeconds(2);
         private Duration connectTimeout = Duration.ofSeconds(2);
+        /** Null until set: then 10 s, or the connect timeout if that is longer. */
+        private Duration startTimeout;
         private Duration probeInterval = Duration.ofSeconds(1);
         private Duration probeTimeout = Duration.ofSeconds(3);
         private int inboundQueue = 65_536;
@@ -272,6 +286,19 @@ public final class RedisHubConfig {
         }
 
         /**
+         * Sets how long starting keeps retrying when connecting or its first commands time out, as they can while a
+         * machine starts several processes at once. A refused connection or a rejected command fails at once.
+         *
+         * @param timeout at least the connect timeout, at most 10 min; by default 10 s, or the connect timeout if
+         *                that is longer
+         * @return this builder
+         */
+        public Builder startTimeout(Duration timeout) {
+            this.startTimeout = timeout;
+            return this;
+        }
+
+        /**
          * Sets how often the node probes its own subscription.
          *
          * @param interval 10 ms to 1 min
@@ -345,6 +372,11 @@ public final class RedisHubConfig {
             check("metaTtl", metaTtl, streamTtl, Duration.ofDays(365));
             check("commandTimeout", commandTimeout, Duration.ofMillis(10), Duration.ofMinutes(1));
             check("connectTimeout", connectTimeout, Duration.ofMillis(10), Duration.ofMinutes(1));
+            if (startTimeout == null) {
+                startTimeout = connectTimeout.compareTo(Duration.ofSeconds(10)) > 0 ? connectTimeout
+                        : Duration.ofSeconds(10);
+            }
+            check("startTimeout", startTimeout, connectTimeout, Duration.ofMinutes(10));
             check("probeInterval", probeInterval, Duration.ofMillis(10), Duration.ofMinutes(1));
             check("probeTimeout", probeTimeout, probeInterval.plusMillis(1), Duration.ofMinutes(5));
             if (inboundQueue < 16 || inboundQueue > 1 << 24) {

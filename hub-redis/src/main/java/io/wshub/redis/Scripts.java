@@ -12,42 +12,43 @@ package io.wshub.redis;
 final class Scripts {
 
     /**
-     * KEYS: meta, stream. ARGV: channel, data, stream size, stream TTL ms, meta TTL ms, a fresh epoch. Returns the
-     * offset. A topic without metadata gets the fresh epoch, and any stream left without metadata is dropped, since
-     * its offsets belong to a lost epoch.
+     * The opening every per-topic script shares. KEYS: meta, stream. ARGV[1]: a fresh epoch, ARGV[2]: meta TTL ms. Sets
+     * {@code epoch} to the topic's epoch; a topic without metadata gets the fresh epoch and offset 0, and any stream
+     * left without metadata is dropped, since its offsets belong to a lost epoch.
      */
-    static final String PUBLISH = """
+    private static final String EPOCH = """
             local epoch = redis.call('HGET', KEYS[1], 'e')
             if not epoch then
-              epoch = ARGV[6]
+              epoch = ARGV[1]
               redis.call('DEL', KEYS[2])
               redis.call('HSET', KEYS[1], 'e', epoch, 'o', 0)
+              redis.call('PEXPIRE', KEYS[1], ARGV[2])
             end
+            """;
+
+    /**
+     * KEYS: meta, stream. ARGV: a fresh epoch, meta TTL ms, channel, data, stream size, stream TTL ms. Returns the
+     * offset.
+     */
+    static final String PUBLISH = EPOCH + """
             local offset = redis.call('HINCRBY', KEYS[1], 'o', 1)
-            redis.call('PEXPIRE', KEYS[1], ARGV[5])
-            redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[3], offset .. '-1', 'd', ARGV[2])
-            redis.call('PEXPIRE', KEYS[2], ARGV[4])
-            redis.call('PUBLISH', ARGV[1], offset .. '|' .. epoch .. '|' .. ARGV[2])
+            redis.call('PEXPIRE', KEYS[1], ARGV[2])
+            redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[5], offset .. '-1', 'd', ARGV[4])
+            redis.call('PEXPIRE', KEYS[2], ARGV[6])
+            redis.call('PUBLISH', ARGV[3], offset .. '|' .. epoch .. '|' .. ARGV[4])
             return offset
             """;
 
     /**
-     * KEYS: meta, stream. ARGV: the first offset wanted (0 for none), the epoch the caller knows ("" for none), a fresh
-     * epoch, meta TTL ms. Returns {epoch, last offset, first offset read, entries}; when the topic's epoch is not the
+     * KEYS: meta, stream. ARGV: a fresh epoch, meta TTL ms, the first offset wanted (0 for none), the epoch the caller
+     * knows ("" for none). Returns {epoch, last offset, first offset read, entries}; when the topic's epoch is not the
      * caller's the read starts at offset 1. Creates the topic's metadata if it has none, so a subscriber learns the
      * epoch before the first publication.
      */
-    static final String READ = """
-            local epoch = redis.call('HGET', KEYS[1], 'e')
-            if not epoch then
-              epoch = ARGV[3]
-              redis.call('DEL', KEYS[2])
-              redis.call('HSET', KEYS[1], 'e', epoch, 'o', 0)
-              redis.call('PEXPIRE', KEYS[1], ARGV[4])
-            end
+    static final String READ = EPOCH + """
             local top = tonumber(redis.call('HGET', KEYS[1], 'o'))
-            local from = tonumber(ARGV[1])
-            if ARGV[2] ~= '' and ARGV[2] ~= epoch then
+            local from = tonumber(ARGV[3])
+            if ARGV[4] ~= '' and ARGV[4] ~= epoch then
               from = 1
             end
             if from == 0 or from > top then
@@ -69,19 +70,12 @@ final class Scripts {
             """;
 
     /**
-     * KEYS: meta, stream. ARGV: the node's channel, the marker's sequence number, a fresh epoch, meta TTL ms. Publishes
+     * KEYS: meta, stream. ARGV: a fresh epoch, meta TTL ms, the node's channel, the marker's sequence number. Publishes
      * "c|seq|offset|epoch" to the node's channel: the topic's position at the marker's place in Redis's order.
      */
-    static final String MARK = """
-            local epoch = redis.call('HGET', KEYS[1], 'e')
-            if not epoch then
-              epoch = ARGV[3]
-              redis.call('DEL', KEYS[2])
-              redis.call('HSET', KEYS[1], 'e', epoch, 'o', 0)
-              redis.call('PEXPIRE', KEYS[1], ARGV[4])
-            end
+    static final String MARK = EPOCH + """
             local offset = redis.call('HGET', KEYS[1], 'o')
-            return redis.call('PUBLISH', ARGV[1], 'c|' .. ARGV[2] .. '|' .. offset .. '|' .. epoch)
+            return redis.call('PUBLISH', ARGV[3], 'c|' .. ARGV[4] .. '|' .. offset .. '|' .. epoch)
             """;
 
     private Scripts() {

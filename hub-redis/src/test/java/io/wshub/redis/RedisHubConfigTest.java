@@ -15,6 +15,9 @@ class RedisHubConfigTest {
         assertThat(c.streamSize()).isEqualTo(1000);
         assertThat(c.streamTtl()).isEqualTo(Duration.ofMinutes(5));
         assertThat(c.probeTimeout()).isGreaterThan(c.probeInterval());
+        assertThat(c.startTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(RedisHubConfig.builder("redis://h").connectTimeout(Duration.ofSeconds(30)).build().startTimeout())
+                .isEqualTo(Duration.ofSeconds(30));
         assertThat(c.address()).isEqualTo("redis://127.0.0.1:6380/2");
         assertThat(c.toString()).doesNotContain("secret").contains("127.0.0.1:6380");
     }
@@ -41,6 +44,8 @@ class RedisHubConfigTest {
                 .hasMessageContaining("RedisHubConfig.commandTimeout");
         assertThatThrownBy(() -> RedisHubConfig.builder("redis://h").probeInterval(Duration.ofSeconds(5))
                 .probeTimeout(Duration.ofSeconds(5)).build()).hasMessageContaining("RedisHubConfig.probeTimeout");
+        assertThatThrownBy(() -> RedisHubConfig.builder("redis://h").connectTimeout(Duration.ofSeconds(5))
+                .startTimeout(Duration.ofSeconds(1)).build()).hasMessageContaining("RedisHubConfig.startTimeout");
         assertThatThrownBy(() -> RedisHubConfig.builder("redis://h").inboundQueue(1).build())
                 .hasMessageContaining("RedisHubConfig.inboundQueue");
         assertThatThrownBy(() -> RedisHubConfig.builder("redis://h").maxInFlight(0).build())

@@ -297,6 +297,40 @@ class RedisHubTest {
     }
 
     @Test
+    void aTopicWithHistoryIsForgottenAfterTheStreamTtlWithoutSubscribersAndThenRecoversFromTheStream() throws Exception {
+        Duration ttl = Duration.ofMillis(600);
+        RedisHub a = node(b -> b.streamTtl(ttl));
+        RedisHub b = node(x -> x.streamTtl(ttl));
+        RecordingSession s = joined(a);
+        SubscribeResult first = subscribe(a, s, "idle", null);
+        publish(b, "idle", "m1");
+        assertThat(s.awaitMessages(1, WAIT)).isTrue();
+        assertThat(a.unsubscribe(s, "idle")).isEqualTo(PublishResult.ACCEPTED);
+        long unsubscribedAt = System.nanoTime();
+        // Publications keep coming (they keep the stream alive); node a stops feeding the topic once it has had no
+        // subscriber for the stream's TTL.
+        int published = 1;
+        while (a.knowsTopicForTest("idle")) {
+            assertThat(System.nanoTime() - unsubscribedAt).as("node a still feeds the idle topic")
+                    .isLessThan(WAIT.toNanos());
+            publish(b, "idle", "m" + ++published);
+            sleep(50);
+        }
+        assertThat(System.nanoTime() - unsubscribedAt).isGreaterThanOrEqualTo(ttl.toNanos());
+        publish(b, "idle", "m" + ++published);
+        RecordingSession back = joined(a);
+        SubscribeResult r = subscribe(a, back, "idle", new StreamPosition(1, first.position().epoch()));
+        assertThat(r.recovered()).isTrue();
+        int missed = published - 1;
+        assertThat(back.awaitMessages(missed, WAIT)).isTrue();
+        List<String> got = texts(back);
+        assertThat(got).hasSize(missed);
+        for (int i = 0; i < missed; i++) {
+            assertThat(got.get(i)).isEqualTo((i + 2) + "|" + first.position().epoch() + "|m" + (i + 2));
+        }
+    }
+
+    @Test
     void messagesLostOnTheWayAreFilledFromTheStream() throws Exception {
         RedisHub a = node();
         RedisHub b = node();
@@ -413,6 +447,46 @@ class RedisHubTest {
         assertThat(b.backplaneStats().gapsLost()).isPositive();
         Set<String> delivered = new HashSet<>(texts(s));
         assertThat(delivered).noneMatch(x -> x.endsWith("|during") || x.endsWith("|lost?"));
+    }
+
+    @Test
+    void aRedisThatNeverAnswersIsRetriedUntilTheStartTimeoutAndThenAClearError() throws Exception {
+        DisruptorHub local = DisruptorHub.start(DisruptorHubConfig.builder().threadNamePrefix("silent").build());
+        // Accepts connections and never answers, as a Redis too busy to complete a handshake would.
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50,
+                java.net.InetAddress.getLoopbackAddress())) {
+            Thread acceptor = new Thread(() -> {
+                List<java.net.Socket> held = new ArrayList<>();
+                try {
+                    while (held.size() < 100) {
+                        held.add(silent.accept());
+                    }
+                } catch (java.io.IOException closed) {
+                    // the test is over
+                } finally {
+                    held.forEach(c -> {
+                        try {
+                            c.close();
+                        } catch (java.io.IOException ignored) {
+                            // closing anyway
+                        }
+                    });
+                }
+            }, "silent-redis");
+            acceptor.start();
+            long t0 = System.nanoTime();
+            assertThatThrownBy(() -> RedisHub.start(RedisHubConfig.builder("redis://127.0.0.1:" + silent.getLocalPort())
+                    .connectTimeout(Duration.ofMillis(100)).commandTimeout(Duration.ofMillis(100))
+                    .startTimeout(Duration.ofMillis(800)).build(), local))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("cannot use Redis at redis://127.0.0.1:" + silent.getLocalPort())
+                    .hasMessageMatching("(?s).*after [2-9][0-9]* attempts.*");
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThanOrEqualTo(Duration.ofMillis(800));
+            silent.close();
+            acceptor.join(5000);
+        } finally {
+            local.shutdown(Duration.ofSeconds(5));
+        }
     }
 
     @Test
