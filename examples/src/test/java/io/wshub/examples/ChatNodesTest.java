@@ -2,6 +2,7 @@ package io.wshub.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.wshub.testkit.RedisServer;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.wshub.api.ServerConfig;
 import io.wshub.redis.RedisHubConfig;
+import io.wshub.testkit.RedisServer;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;

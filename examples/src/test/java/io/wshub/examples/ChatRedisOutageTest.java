@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.wshub.api.ServerConfig;
 import io.wshub.redis.RedisHubConfig;
+import io.wshub.testkit.RedisServer;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;

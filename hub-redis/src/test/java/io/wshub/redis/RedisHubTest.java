@@ -15,6 +15,7 @@ import io.wshub.api.spi.SessionIds;
 import io.wshub.disruptor.DisruptorHub;
 import io.wshub.disruptor.DisruptorHubConfig;
 import io.wshub.testkit.RecordingSession;
+import io.wshub.testkit.RedisServer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;

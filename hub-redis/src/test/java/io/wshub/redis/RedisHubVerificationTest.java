@@ -8,6 +8,7 @@ import io.wshub.disruptor.DisruptorHub;
 import io.wshub.disruptor.DisruptorHubConfig;
 import io.wshub.testkit.HubCapabilities;
 import io.wshub.testkit.HubVerification;
+import io.wshub.testkit.RedisServer;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

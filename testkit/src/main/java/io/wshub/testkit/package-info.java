@@ -6,6 +6,7 @@
  *
  * <p>Test doubles: {@link io.wshub.testkit.RecordingSession}, {@link io.wshub.testkit.SlowSession} and
  * {@link io.wshub.testkit.InMemoryTransport}; a simple, correct hub for tests, {@link io.wshub.testkit.ReferenceHub},
- * which the transport suite uses unless told otherwise. Drivers: {@link io.wshub.testkit.RawWebSocketClient}.
+ * which the transport suite uses unless told otherwise. Drivers: {@link io.wshub.testkit.RawWebSocketClient}. Fixtures:
+ * {@link io.wshub.testkit.RedisServer}, a real {@code redis-server} for tests of a hub on Redis.
  */
 package io.wshub.testkit;

@@ -1,4 +1,4 @@
-package io.wshub.redis;
+package io.wshub.testkit;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,11 +18,25 @@ import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * A real {@code redis-server} for tests: on a free port of 127.0.0.1, in a temporary directory, without persistence.
- * When the binary is missing the calling test is skipped with the reason, or fails under {@code CI=true}, where
- * {@code .ci/run} installs it.
+ * A real {@code redis-server} for tests, such as those of a hub on hub-redis: started on a free port of 127.0.0.1, in
+ * a temporary directory of its own, without persistence (no RDB snapshot, no append-only file), so a
+ * {@linkplain #restart() restarted} server is empty. It looks for the binary on the {@code PATH} and in
+ * {@code /usr/bin}, {@code /usr/sbin} and {@code /usr/local/bin}; when there is none, {@link #start()} skips the
+ * calling test with the reason (a JUnit assumption), or fails it when the environment variable {@code CI} is
+ * {@code true}, so a CI machine that should have Redis never passes by skipping.
+ *
+ * <pre>{@code
+ * try (RedisServer redis = RedisServer.start()) {
+ *     RedisHub hub = RedisHub.start(RedisHubConfig.builder(redis.uri()).build(), local);
+ *     // ...
+ * }
+ * }</pre>
+ *
+ * <p>{@link #close()} stops the server and deletes its directory. Thread-safety: {@link #uri()}, {@link #port()} and
+ * {@link #command} may be called from any thread; {@link #kill()}, {@link #restart()} and {@link #close()} from one
+ * thread at a time.
  */
-final class RedisServer implements AutoCloseable {
+public final class RedisServer implements AutoCloseable {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(10);
 
@@ -35,8 +49,15 @@ final class RedisServer implements AutoCloseable {
         this.port = port;
     }
 
-    /** Starts a server, or skips (fails under CI) if there is no {@code redis-server}. */
-    static RedisServer start() throws IOException, InterruptedException {
+    /**
+     * Starts a server and waits until it answers {@code PING}, or skips the calling test (fails it under
+     * {@code CI=true}) if there is no {@code redis-server}.
+     *
+     * @return the running server; close it when done
+     * @throws IOException if the server cannot be started or does not answer within 10 seconds
+     * @throws InterruptedException if interrupted while waiting for it
+     */
+    public static RedisServer start() throws IOException, InterruptedException {
         String binary = binary();
         if (binary == null) {
             String why = "redis-server is not installed (Debian: apt-get install redis-server); .ci/run installs it";
@@ -92,32 +113,53 @@ final class RedisServer implements AutoCloseable {
         throw new IOException("redis-server did not answer PING within " + START_TIMEOUT);
     }
 
-    /** Returns the server's URI. */
-    String uri() {
+    /**
+     * Returns the server's URI, for a Redis client.
+     *
+     * @return {@code redis://127.0.0.1:PORT}
+     */
+    public String uri() {
         return "redis://127.0.0.1:" + port;
     }
 
-    int port() {
+    /**
+     * Returns the server's port on 127.0.0.1, the same after a {@link #restart()}.
+     *
+     * @return the port
+     */
+    public int port() {
         return port;
     }
 
-    /** Kills the server (SIGKILL, as a crash) and waits for it to end. */
-    void kill() throws InterruptedException {
+    /**
+     * Kills the server (SIGKILL, as a crash) and waits up to 10 seconds for it to end.
+     *
+     * @throws InterruptedException if interrupted while waiting
+     */
+    public void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor(10, TimeUnit.SECONDS);
     }
 
-    /** Starts the server again on the same port, empty (there is no persistence). */
-    void restart() throws IOException, InterruptedException {
+    /**
+     * Starts the server again on the same port, empty (there is no persistence), after {@link #kill()}.
+     *
+     * @throws IOException if the server cannot be started or does not answer within 10 seconds
+     * @throws InterruptedException if interrupted while waiting for it
+     */
+    public void restart() throws IOException, InterruptedException {
         String binary = binary();
         launch(binary);
     }
 
     /**
-     * Sends one command in the inline protocol and returns the first line of the reply, or null if the server cannot
-     * be reached.
+     * Sends one command in Redis's inline protocol on a new connection and returns the first line of the reply, such
+     * as {@code +PONG} for {@code PING} or {@code :1} for an integer reply.
+     *
+     * @param line the command, such as {@code "CLIENT KILL TYPE pubsub"}; without the line end
+     * @return the reply's first line without its line end, or null if the server cannot be reached
      */
-    String command(String line) {
+    public String command(String line) {
         try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
             s.setSoTimeout(2000);
             OutputStream out = s.getOutputStream();
@@ -135,6 +177,11 @@ final class RedisServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops the server (SIGTERM, then SIGKILL after 5 seconds) and deletes its directory.
+     *
+     * @throws IOException if the directory cannot be walked
+     */
     @Override
     public void close() throws IOException {
         if (process != null && process.isAlive()) {
