@@ -17,6 +17,8 @@ import io.wshub.api.SubscriptionListener;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -50,28 +52,46 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Thread-safety: every method may be called from any thread; {@link #broadcast}, {@link #publish} and {@link #send}
  * never block (they take the queue's lock only to append). No method accepts null.
+ *
+ * <p>Not extensible outside this package: its constructor is package-private. The testkit's self-tests subclass it
+ * through package-private steps of the fan-out to build the deliberately broken hubs each hub rule must fail against;
+ * those steps are no API.
  */
-public final class ReferenceHub implements Hub {
+public class ReferenceHub implements Hub {
 
     /** How many operations may wait for fan-out by default before publishers get BACKPRESSURED. */
     public static final int DEFAULT_CAPACITY = 1024;
 
-    private enum Kind { JOIN, LEAVE, SUBSCRIBE, UNSUBSCRIBE, BROADCAST, PUBLISH, SEND, SHUTDOWN }
+    /** What an operation does. */
+    enum Kind { JOIN, LEAVE, SUBSCRIBE, UNSUBSCRIBE, BROADCAST, PUBLISH, SEND, SHUTDOWN }
 
-    private record Op(Kind kind, Session session, String topic, Message message, long id, SubscribeOptions options) {
+    /** One operation on the queue. */
+    record Op(Kind kind, Session session, String topic, Message message, long id, SubscribeOptions options) {
         Op(Kind kind, Session session, String topic, Message message, long id) {
             this(kind, session, topic, message, id, null);
         }
     }
 
     /** One publication kept in a topic's history: its offset, the raw message, its envelope, when it was kept. */
-    private record Entry(long offset, Message raw, Message wrapped, long nanos) {
+    record Entry(long offset, Message raw, Message wrapped, long nanos) {
     }
 
     /** A topic's history; fan-out thread only. */
-    private static final class TopicHistory {
+    static final class TopicHistory {
         final ArrayDeque<Entry> entries = new ArrayDeque<>();
+        /** The offset of the topic's last publication, 0 before the first. */
         long last;
+
+        /** The publications still kept whose offset is above {@code offset}, in order. */
+        List<Entry> after(long offset) {
+            List<Entry> out = new ArrayList<>();
+            for (Entry e : entries) {
+                if (e.offset() > offset) {
+                    out.add(e);
+                }
+            }
+            return out;
+        }
     }
 
     private static final AtomicLong EPOCHS = new AtomicLong();
@@ -84,7 +104,7 @@ public final class ReferenceHub implements Hub {
     private final LinkedBlockingQueue<Op> ops = new LinkedBlockingQueue<>();
     private final AtomicInteger pending = new AtomicInteger();
     private final Object publishLock = new Object();
-    private final Thread thread;
+    private volatile Thread thread;
     private volatile boolean shutdown;
 
     private final AtomicLong accepted = new AtomicLong();
@@ -111,7 +131,14 @@ public final class ReferenceHub implements Hub {
     private final Map<Session, long[]> lostInBatch = new LinkedHashMap<>();
     private final Set<Session> touched = new HashSet<>();
 
-    private ReferenceHub(SlowConsumerPolicy policy, HubListener listener, int capacity, HistoryConfig history) {
+    /**
+     * Creates a hub whose fan-out thread is not started yet: the caller calls {@link #startFanOut()} once, after a
+     * subclass's constructor has run.
+     *
+     * @param history the history configuration, or null for none
+     * @param epoch the epoch of this hub's history, such as {@link #newEpoch()}
+     */
+    ReferenceHub(SlowConsumerPolicy policy, HubListener listener, int capacity, HistoryConfig history, String epoch) {
         this.policy = Objects.requireNonNull(policy, "policy");
         this.listener = Objects.requireNonNull(listener, "listener");
         if (capacity < 1) {
@@ -119,11 +146,25 @@ public final class ReferenceHub implements Hub {
         }
         this.capacity = capacity;
         this.history = history;
-        this.epoch = "reference-" + EPOCHS.incrementAndGet() + "-"
-                + Long.toHexString(ThreadLocalRandom.current().nextLong());
-        this.thread = new Thread(this::run, "wshub-reference-hub");
-        this.thread.setDaemon(true);
-        this.thread.start();
+        this.epoch = Objects.requireNonNull(epoch, "epoch");
+    }
+
+    /** A new epoch, unique in this JVM and random across JVMs. */
+    static String newEpoch() {
+        return "reference-" + EPOCHS.incrementAndGet() + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
+    }
+
+    /** Starts the fan-out thread; once, before the hub is handed out. */
+    final void startFanOut() {
+        Thread t = new Thread(this::run, "wshub-reference-hub");
+        t.setDaemon(true);
+        thread = t;
+        t.start();
+    }
+
+    private static ReferenceHub started(ReferenceHub hub) {
+        hub.startFanOut();
+        return hub;
     }
 
     /**
@@ -134,7 +175,7 @@ public final class ReferenceHub implements Hub {
      * @return the started hub; shut it down with {@link #shutdown}
      */
     public static ReferenceHub start(SlowConsumerPolicy policy, HubListener listener) {
-        return new ReferenceHub(policy, listener, DEFAULT_CAPACITY, null);
+        return started(new ReferenceHub(policy, listener, DEFAULT_CAPACITY, null, newEpoch()));
     }
 
     /**
@@ -147,7 +188,7 @@ public final class ReferenceHub implements Hub {
      * @throws IllegalArgumentException if {@code capacity} is not positive
      */
     public static ReferenceHub start(SlowConsumerPolicy policy, HubListener listener, int capacity) {
-        return new ReferenceHub(policy, listener, capacity, null);
+        return started(new ReferenceHub(policy, listener, capacity, null, newEpoch()));
     }
 
     /**
@@ -162,10 +203,12 @@ public final class ReferenceHub implements Hub {
      */
     public static ReferenceHub startWithHistory(SlowConsumerPolicy policy, HubListener listener, int capacity,
                                                 HistoryConfig history) {
-        return new ReferenceHub(policy, listener, capacity, Objects.requireNonNull(history, "history"));
+        return started(new ReferenceHub(policy, listener, capacity, Objects.requireNonNull(history, "history"),
+                newEpoch()));
     }
 
-    private PublishResult submit(Op op) {
+    /** Queues one operation, or answers why not. */
+    PublishResult submit(Op op) {
         synchronized (publishLock) {
             if (shutdown) {
                 return PublishResult.CLOSED;
@@ -284,6 +327,8 @@ public final class ReferenceHub implements Hub {
     }
 
     // ------------------------------------------------------------------------------------------------ fan-out
+    // Everything below runs on the fan-out thread. The package-private methods are the steps a self-test's broken
+    // subclass may override or call; each does one thing of the contract, so a breakage replaces exactly one.
 
     private void run() {
         List<Op> batch = new ArrayList<>();
@@ -310,17 +355,8 @@ public final class ReferenceHub implements Hub {
 
     private void process(Op op) {
         switch (op.kind) {
-            case JOIN -> {
-                members.put(op.session.id(), op.session);
-                sessionCount = members.size();
-            }
-            case LEAVE -> {
-                members.remove(op.session.id());
-                for (Map<Long, Boolean> subs : topics.values()) {
-                    subs.remove(op.session.id());
-                }
-                sessionCount = members.size();
-            }
+            case JOIN -> onJoin(op.session);
+            case LEAVE -> onLeave(op.session);
             case SUBSCRIBE -> carryOutSubscribe(op);
             case UNSUBSCRIBE -> {
                 Map<Long, Boolean> subs = topics.get(op.topic);
@@ -328,24 +364,60 @@ public final class ReferenceHub implements Hub {
                     subs.remove(op.session.id());
                 }
             }
-            case BROADCAST -> {
-                for (Session s : members.values()) {
-                    if (s.id() != op.id || op.id == NO_SESSION) {
-                        deliver(s, op.message);
-                    }
-                }
-            }
-            case PUBLISH -> fanOutPublication(op.topic, op.message);
-            case SEND -> {
-                Session s = members.get(op.id);
-                if (s == null) {
-                    droppedClosed.incrementAndGet();
-                } else {
-                    deliver(s, op.message);
-                }
-            }
+            case BROADCAST -> onBroadcast(op.message, op.id);
+            case PUBLISH -> onPublish(op.topic, op.message);
+            case SEND -> onSend(op.id, op.message);
             default -> throw new IllegalStateException("unexpected " + op.kind);
         }
+    }
+
+    /** Adds a member. */
+    void onJoin(Session session) {
+        members.put(session.id(), session);
+        sessionCount = members.size();
+    }
+
+    /** Removes a member and its subscriptions. */
+    void onLeave(Session session) {
+        members.remove(session.id());
+        for (Map<Long, Boolean> subs : topics.values()) {
+            subs.remove(session.id());
+        }
+        sessionCount = members.size();
+    }
+
+    /** Delivers a broadcast to every member but {@code excludedSessionId} ({@link #NO_SESSION}: none). */
+    void onBroadcast(Message message, long excludedSessionId) {
+        for (Session s : members.values()) {
+            if (s.id() != excludedSessionId || excludedSessionId == NO_SESSION) {
+                deliver(s, message);
+            }
+        }
+    }
+
+    /** Delivers a direct send to its target, or counts it as dropped if there is no such member. */
+    void onSend(long sessionId, Message message) {
+        Session s = members.get(sessionId);
+        if (s == null) {
+            droppedClosed.incrementAndGet();
+        } else {
+            deliver(s, message);
+        }
+    }
+
+    /** The members, in join order; read-only. */
+    final Collection<Session> members() {
+        return Collections.unmodifiableCollection(members.values());
+    }
+
+    /** Whether the session subscribes to the topic. */
+    final boolean subscribes(long sessionId, String topic) {
+        return topics.getOrDefault(topic, Map.of()).containsKey(sessionId);
+    }
+
+    /** This hub's epoch. */
+    final String epoch() {
+        return epoch;
     }
 
     // ------------------------------------------------------------------------------------------------ history
@@ -375,8 +447,11 @@ public final class ReferenceHub implements Hub {
         }
     }
 
-    /** Calls the envelope once per publication; what it throws or a null it returns is counted, the raw one used. */
-    private Message wrap(String topic, long offset, Message raw) {
+    /**
+     * Calls the envelope for one publication (once per publication, when it is kept); what it throws or a null it
+     * returns is counted, and the raw message is used.
+     */
+    final Message wrap(String topic, long offset, Message raw) {
         if (history.envelope() == null) {
             return raw;
         }
@@ -385,14 +460,15 @@ public final class ReferenceHub implements Hub {
             if (m != null) {
                 return m;
             }
+            errors.incrementAndGet();
         } catch (RuntimeException e) {
-            // counted below
+            contain(e);
         }
-        errors.incrementAndGet();
         return raw;
     }
 
-    private void fanOutPublication(String topic, Message raw) {
+    /** Delivers a topic publication to the topic's subscribers, after keeping it if the topic has history. */
+    void onPublish(String topic, Message raw) {
         TopicHistory h = historyOf(topic);
         Map<Long, Boolean> subs = topics.getOrDefault(topic, Map.of());
         if (h == null) {
@@ -414,22 +490,22 @@ public final class ReferenceHub implements Hub {
         for (Session s : members.values()) {
             Boolean wantsEnvelope = subs.get(s.id());
             if (wantsEnvelope != null) {
-                deliver(s, wantsEnvelope ? e.wrapped() : raw);
+                deliver(s, messageFor(s, topic, e, wantsEnvelope));
             }
         }
     }
 
+    /** What a subscriber receives for one kept publication, live or replayed: its envelope if it opted in. */
+    Message messageFor(Session s, String topic, Entry e, boolean wantsEnvelope) {
+        return wantsEnvelope ? e.wrapped() : e.raw();
+    }
+
     /** The publications after {@code since} if the history still holds every one of them, else null. */
-    private List<Entry> coverage(TopicHistory h, StreamPosition since) {
+    List<Entry> coverage(TopicHistory h, StreamPosition since) {
         if (!since.epoch().equals(epoch) || since.offset() > h.last) {
             return null;
         }
-        List<Entry> out = new ArrayList<>();
-        for (Entry e : h.entries) {
-            if (e.offset() > since.offset()) {
-                out.add(e);
-            }
-        }
+        List<Entry> out = h.after(since.offset());
         return out.size() == h.last - since.offset() ? out : null;
     }
 
@@ -447,7 +523,8 @@ public final class ReferenceHub implements Hub {
         }
         StreamPosition since = o.since();
         if (h == null) {
-            tell(o.listener(), s, new SubscribeResult(op.topic, since != null, false, 0, null));
+            announceAndReplay(s, o.listener(), new SubscribeResult(op.topic, since != null, false, 0, null), null,
+                    false);
             return;
         }
         expire(h, System.nanoTime());
@@ -456,29 +533,53 @@ public final class ReferenceHub implements Hub {
         if (since != null) {
             (ok ? recovered : notRecovered).incrementAndGet();
         }
-        tell(o.listener(), s, new SubscribeResult(op.topic, since != null, ok, ok ? replay.size() : 0,
-                new StreamPosition(h.last, epoch)));
-        if (ok) {
-            for (Entry e : replay) {
-                if (deliver(s, wantsEnvelope ? e.wrapped() : e.raw())) {
-                    replayed.incrementAndGet();
-                }
+        announceAndReplay(s, o.listener(), new SubscribeResult(op.topic, since != null, ok, ok ? replay.size() : 0,
+                new StreamPosition(h.last, epoch)), replay, wantsEnvelope);
+    }
+
+    /**
+     * Tells the subscription listener the result, then replays what was recovered (null: nothing was), in the same
+     * step that added the subscription.
+     */
+    void announceAndReplay(Session s, SubscriptionListener l, SubscribeResult result, List<Entry> replay,
+                           boolean wantsEnvelope) {
+        tell(l, s, result);
+        if (replay != null) {
+            replay(s, result.topic(), replay, wantsEnvelope);
+        }
+    }
+
+    /** Offers each replayed publication to the session, counting those it enqueued. */
+    final void replay(Session s, String topic, List<Entry> replay, boolean wantsEnvelope) {
+        for (Entry e : replay) {
+            if (deliver(s, messageFor(s, topic, e, wantsEnvelope))) {
+                replayed.incrementAndGet();
             }
         }
     }
 
-    private void tell(SubscriptionListener l, Session s, SubscribeResult result) {
+    /** Calls the subscription listener; what it throws is counted. */
+    final void tell(SubscriptionListener l, Session s, SubscribeResult result) {
         try {
             l.onSubscribed(s, result);
         } catch (RuntimeException e) {
-            errors.incrementAndGet();
+            contain(e);
         }
     }
 
     // ------------------------------------------------------------------------------------------------ delivery
 
+    /**
+     * What a session, listener or envelope threw: counted in {@link HubStats#errors()}, and fan-out goes on.
+     *
+     * @param e the exception, for a subclass that does something else with it
+     */
+    void contain(RuntimeException e) {
+        errors.incrementAndGet();
+    }
+
     /** Offers one message and accounts for it; returns whether the session enqueued it. */
-    private boolean deliver(Session s, Message m) {
+    boolean deliver(Session s, Message m) {
         if (disconnected.contains(s.id())) {
             droppedDisconnect.incrementAndGet();
             return false;
@@ -487,7 +588,7 @@ public final class ReferenceHub implements Hub {
         try {
             r = s.offer(m);
         } catch (RuntimeException e) {
-            errors.incrementAndGet();
+            contain(e);
             droppedClosed.incrementAndGet();
             return false;
         }
@@ -518,12 +619,12 @@ public final class ReferenceHub implements Hub {
                 try {
                     s.close(SlowConsumerPolicy.DISCONNECT_CODE, "slow consumer");
                 } catch (RuntimeException e) {
-                    errors.incrementAndGet();
+                    contain(e);
                 }
                 try {
                     listener.onSlowConsumerDisconnected(s, 1);
                 } catch (RuntimeException e) {
-                    errors.incrementAndGet();
+                    contain(e);
                 }
                 return false;
             }
@@ -561,7 +662,7 @@ public final class ReferenceHub implements Hub {
             try {
                 s.flush();
             } catch (RuntimeException e) {
-                errors.incrementAndGet();
+                contain(e);
             }
         }
         touched.clear();
@@ -569,18 +670,19 @@ public final class ReferenceHub implements Hub {
             try {
                 listener.onLagged(e.getKey(), e.getValue()[0]);
             } catch (RuntimeException ex) {
-                errors.incrementAndGet();
+                contain(ex);
             }
         }
         lostInBatch.clear();
     }
 
-    private void closeAll() {
+    /** At shutdown, after the last batch: closes every member with 1001. */
+    void closeAll() {
         for (Session s : members.values()) {
             try {
                 s.close(CloseCode.GOING_AWAY, "hub shut down");
             } catch (RuntimeException e) {
-                errors.incrementAndGet();
+                contain(e);
             }
         }
         members.clear();

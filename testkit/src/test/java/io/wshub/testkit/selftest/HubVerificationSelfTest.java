@@ -8,11 +8,12 @@ import io.wshub.api.Hub;
 import io.wshub.api.HubListener;
 import io.wshub.api.PublishResult;
 import io.wshub.api.SlowConsumerPolicy;
+import io.wshub.testkit.BrokenReferenceHub;
+import io.wshub.testkit.BrokenReferenceHub.Breakage;
 import io.wshub.testkit.HubCapabilities;
 import io.wshub.testkit.HubVerification;
 import io.wshub.testkit.RecordingSession;
 import io.wshub.testkit.ReferenceHub;
-import io.wshub.testkit.selftest.SimpleTestHub.Breakage;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
@@ -27,8 +28,9 @@ import org.junit.jupiter.api.Timeout;
 import org.opentest4j.TestAbortedException;
 
 /**
- * The hub suite tests itself: each rule is run against a hub broken in the way the rule exists to catch, and must fail.
- * (The same rules pass against the correct hub in {@code SimpleHubVerificationTest}.)
+ * The hub suite tests itself: each rule is run against a hub broken in the way the rule exists to catch (the reference
+ * hub with one {@link Breakage}), and must fail. (The same rules pass against the reference hub itself in
+ * {@code ReferenceHubVerificationTest} and {@code ReferenceHistoryHubVerificationTest}.)
  */
 class HubVerificationSelfTest {
 
@@ -48,12 +50,12 @@ class HubVerificationSelfTest {
 
         @Override
         protected Hub newHub(SlowConsumerPolicy policy, HubListener listener) {
-            return SimpleTestHub.start(policy, listener, 1024, EnumSet.of(breakage));
+            return BrokenReferenceHub.start(policy, listener, 1024, EnumSet.of(breakage));
         }
 
         @Override
         protected Hub newHistoryHub(SlowConsumerPolicy policy, HubListener listener, HistoryConfig history) {
-            return SimpleTestHub.startWithHistory(policy, listener, 1024, history, EnumSet.of(breakage));
+            return BrokenReferenceHub.startWithHistory(policy, listener, 1024, history, EnumSet.of(breakage));
         }
 
         @Override

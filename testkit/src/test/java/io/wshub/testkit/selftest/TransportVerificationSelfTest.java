@@ -10,6 +10,7 @@ import io.wshub.api.HubListener;
 import io.wshub.api.RunningServer;
 import io.wshub.api.ServerConfig;
 import io.wshub.api.SlowConsumerPolicy;
+import io.wshub.testkit.BrokenReferenceHub;
 import io.wshub.testkit.TransportCapabilities;
 import io.wshub.testkit.TransportVerification;
 import io.wshub.testkit.selftest.BlockingTestServer.Breakage;
@@ -30,10 +31,10 @@ class TransportVerificationSelfTest {
     /** The suite, pointed at a broken server (and optionally a broken hub), with a shorter wait for speed. */
     static final class Broken extends TransportVerification {
         private final Set<Breakage> server;
-        private final Set<SimpleTestHub.Breakage> hub;
+        private final Set<BrokenReferenceHub.Breakage> hub;
         private final TransportCapabilities capabilities;
 
-        Broken(Set<Breakage> server, Set<SimpleTestHub.Breakage> hub, TransportCapabilities capabilities) {
+        Broken(Set<Breakage> server, Set<BrokenReferenceHub.Breakage> hub, TransportCapabilities capabilities) {
             this.server = server;
             this.hub = hub;
             this.capabilities = capabilities;
@@ -43,7 +44,7 @@ class TransportVerificationSelfTest {
             return new Broken(EnumSet.of(b), Set.of(), TransportCapabilities.full());
         }
 
-        static Broken hub(SimpleTestHub.Breakage b) {
+        static Broken hub(BrokenReferenceHub.Breakage b) {
             return new Broken(Set.of(), EnumSet.of(b), TransportCapabilities.full());
         }
 
@@ -56,7 +57,8 @@ class TransportVerificationSelfTest {
         @Override
         protected Hub newHub(SlowConsumerPolicy policy, HubListener listener) {
             // the reference hub unless a rule wants a broken one
-            return hub.isEmpty() ? super.newHub(policy, listener) : SimpleTestHub.start(policy, listener, 1024, hub);
+            return hub.isEmpty() ? super.newHub(policy, listener)
+                    : BrokenReferenceHub.start(policy, listener, 1024, hub);
         }
 
         @Override
@@ -235,14 +237,14 @@ class TransportVerificationSelfTest {
     @Test
     @Timeout(60)
     void aReorderingHubFailsTheBroadcastOrderRule() {
-        assertFails(Broken.hub(SimpleTestHub.Breakage.REORDER),
+        assertFails(Broken.hub(BrokenReferenceHub.Breakage.REORDER),
                 TransportVerification::required_broadcast_fiftyClientsReceiveEverythingInOneOrder);
     }
 
     @Test
     @Timeout(60)
     void aHubIgnoringTheExclusionFailsTheSenderExcludedRule() {
-        assertFails(Broken.hub(SimpleTestHub.Breakage.IGNORE_EXCLUDE),
+        assertFails(Broken.hub(BrokenReferenceHub.Breakage.IGNORE_EXCLUDE),
                 TransportVerification::required_broadcast_senderExcluded);
     }
 
@@ -349,7 +351,7 @@ class TransportVerificationSelfTest {
     @Test
     @Timeout(120)
     void aHubIgnoringThePolicyFailsTheDisconnectRule() {
-        assertFails(Broken.hub(SimpleTestHub.Breakage.ALWAYS_DROP_NEWEST),
+        assertFails(Broken.hub(BrokenReferenceHub.Breakage.ALWAYS_DROP_NEWEST),
                 TransportVerification::required_slowConsumer_disconnectPolicyClosesStalledClient);
     }
 
