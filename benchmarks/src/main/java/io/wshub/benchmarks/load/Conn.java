@@ -9,7 +9,7 @@ import java.nio.channels.SocketChannel;
  * first {@value #PREFIX} payload bytes of each data frame (publisher id, sequence, timestamp) and skips the rest
  * without copying or decoding it, and the per-publisher sequence tracking of a subscriber.
  *
- * <p>Thread-safety: confined to the load tool's selector thread.
+ * <p>Thread-safety: confined to the selector thread (a {@link Reader}) it is assigned to.
  */
 final class Conn {
 
@@ -21,8 +21,14 @@ final class Conn {
     final int index;
     final boolean publisher;
     final SocketChannel channel;
+    /** The publisher id of a publisher connection (its messages carry it), -1 for a subscriber. */
+    int pub = -1;
+    /** Which of the tool's server URLs this connection goes to. */
+    int target;
     SelectionKey key;
     State state = State.CONNECTING;
+    /** Whether the connection was still open when the run ended (set by its reader before it closes everything). */
+    boolean openAtEnd;
 
     /** Handshake response bytes read so far (only until the blank line). */
     final byte[] http = new byte[1024];

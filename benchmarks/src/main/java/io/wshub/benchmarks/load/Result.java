@@ -1,11 +1,24 @@
 package io.wshub.benchmarks.load;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /** One load-tool run's results, printed as a table and as flat JSON. Thread-safety: not thread-safe. */
 final class Result {
+
+    /** One reader thread's CPU time over the measured window, and that as a share of one core. */
+    record ThreadCpu(String name, double cpuSeconds, double coreFraction) {
+    }
+
+    /** One server process's CPU time over the measured window (-1 if unknown). */
+    record ServerCpu(long pid, double cpuSeconds) {
+    }
+
     String label;
     String url;
+    List<String> urls = List.of();
+    int readers;
     String mode;
     int subscribers;
     int publishers;
@@ -32,7 +45,16 @@ final class Result {
     long stalls;
     double drainSeconds;
     double clientCpuSeconds;
+    List<ThreadCpu> threads = List.of();
+    double busiestThreadCoreFraction = -1;
+    boolean clientBound;
+    List<ServerCpu> servers = new ArrayList<>();
     double serverCpuSeconds = -1;
+    double deliveriesPerServerCpuSecond = -1;
+    long redisPid = -1;
+    double redisCpuSeconds = -1;
+    double redisCpuUsPerPublication = -1;
+    String loadavgAtStart = "";
     long p50 = -1;
     long p90 = -1;
     long p99 = -1;
@@ -41,22 +63,44 @@ final class Result {
     double mean = -1;
 
     String json() {
+        StringBuilder urlList = new StringBuilder();
+        for (String u : urls) {
+            urlList.append(urlList.length() == 0 ? "" : ", ").append('"').append(esc(u)).append('"');
+        }
+        StringBuilder threadList = new StringBuilder();
+        for (ThreadCpu t : threads) {
+            threadList.append(threadList.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT,
+                    "{\"name\": \"%s\", \"cpuSeconds\": %.3f, \"coreFraction\": %.3f}", esc(t.name()),
+                    t.cpuSeconds(), t.coreFraction()));
+        }
+        StringBuilder serverList = new StringBuilder();
+        for (ServerCpu s : servers) {
+            serverList.append(serverList.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT,
+                    "{\"pid\": %d, \"cpuSeconds\": %.3f}", s.pid(), s.cpuSeconds()));
+        }
         return String.format(Locale.ROOT, "{\n"
-                + "  \"label\": \"%s\",\n  \"url\": \"%s\",\n  \"mode\": \"%s\",\n"
+                + "  \"label\": \"%s\",\n  \"url\": \"%s\",\n  \"urls\": [%s],\n  \"readers\": %d,\n"
+                + "  \"mode\": \"%s\",\n"
                 + "  \"subscribers\": %d,\n  \"publishers\": %d,\n  \"size\": %d,\n  \"rate\": %.1f,\n"
                 + "  \"window\": %d,\n  \"seconds\": %.3f,\n  \"connectSeconds\": %.3f,\n  \"connected\": %d,\n"
                 + "  \"connectedSubscribers\": %d,\n  \"connectFailures\": %d,\n  \"serverCloses\": %d,\n"
                 + "  \"protocolErrors\": %d,\n  \"malformed\": %d,\n  \"sent\": %d,\n  \"sentMeasured\": %d,\n"
                 + "  \"notSent\": %d,\n  \"delivered\": %d,\n  \"deliveredPerSec\": %.1f,\n  \"received\": %d,\n"
                 + "  \"lost\": %d,\n  \"gaps\": %d,\n  \"reordered\": %d,\n  \"stalls\": %d,\n"
-                + "  \"drainSeconds\": %.3f,\n  \"clientCpuSeconds\": %.3f,\n  \"serverCpuSeconds\": %.3f,\n"
+                + "  \"drainSeconds\": %.3f,\n  \"clientCpuSeconds\": %.3f,\n  \"clientThreads\": [%s],\n"
+                + "  \"busiestThreadCoreFraction\": %.3f,\n  \"clientBound\": %s,\n"
+                + "  \"servers\": [%s],\n  \"serverCpuSeconds\": %.3f,\n  \"deliveriesPerServerCpuSecond\": %.1f,\n"
+                + "  \"redisPid\": %d,\n  \"redisCpuSeconds\": %.3f,\n  \"redisCpuUsPerPublication\": %.2f,\n"
+                + "  \"loadavgAtStart\": \"%s\",\n"
                 + "  \"latencyUs\": {\"p50\": %d, \"p90\": %d, \"p99\": %d, \"p999\": %d, \"max\": %d, "
                 + "\"mean\": %.1f}\n"
                 + "}\n",
-                esc(label), esc(url), mode, subscribers, publishers, size, rate, window, seconds, connectSeconds,
-                connected, connectedSubscribers, connectFailures, serverCloses, protocolErrors, malformed, sent,
-                sentMeasured, notSent, delivered, deliveredPerSec, received, lost, gaps, reordered, stalls,
-                drainSeconds, clientCpuSeconds, serverCpuSeconds, p50, p90, p99, p999, max, mean);
+                esc(label), esc(url), urlList, readers, mode, subscribers, publishers, size, rate, window, seconds,
+                connectSeconds, connected, connectedSubscribers, connectFailures, serverCloses, protocolErrors,
+                malformed, sent, sentMeasured, notSent, delivered, deliveredPerSec, received, lost, gaps, reordered,
+                stalls, drainSeconds, clientCpuSeconds, threadList, busiestThreadCoreFraction, clientBound,
+                serverList, serverCpuSeconds, deliveriesPerServerCpuSecond, redisPid, redisCpuSeconds,
+                redisCpuUsPerPublication, esc(loadavgAtStart), p50, p90, p99, p999, max, mean);
     }
 
     String table() {
@@ -65,6 +109,8 @@ final class Result {
         b.append(String.format(Locale.ROOT, "%-22s %s, %d subscribers, %d publishers, %d bytes, rate %s%n", "case",
                 mode, subscribers, publishers, size, rate > 0 ? String.format(Locale.ROOT, "%.0f msg/s", rate)
                         : "saturate (window " + window + ")"));
+        b.append(String.format(Locale.ROOT, "%-22s %s (%d reader threads), load average at start %s%n", "servers",
+                url, readers, loadavgAtStart.isEmpty() ? "unknown" : loadavgAtStart));
         b.append(String.format(Locale.ROOT, "%-22s %d (%d subscribers), %d failed, %.1f s%n", "connected", connected,
                 connectedSubscribers, connectFailures, connectSeconds));
         if (!"idle".equals(mode)) {
@@ -76,8 +122,32 @@ final class Result {
                     "integrity", lost, gaps, reordered, stalls, serverCloses));
             b.append(String.format(Locale.ROOT, "%-22s p50 %,d  p90 %,d  p99 %,d  p99.9 %,d  max %,d  mean %.0f%n",
                     "latency (us)", p50, p90, p99, p999, max, mean));
-            b.append(String.format(Locale.ROOT, "%-22s client %.2f s, server %.2f s, during the measured window%n",
-                    "cpu", clientCpuSeconds, serverCpuSeconds));
+            StringBuilder per = new StringBuilder();
+            for (ThreadCpu t : threads) {
+                per.append(String.format(Locale.ROOT, ", %s %.2f s (%.0f%%)", t.name(), t.cpuSeconds(),
+                        100 * t.coreFraction()));
+            }
+            b.append(String.format(Locale.ROOT, "%-22s process %.2f s%s, during the measured window%n", "client cpu",
+                    clientCpuSeconds, per));
+            b.append(String.format(Locale.ROOT, "%-22s %s%n", "client bound", clientBound
+                    ? String.format(Locale.ROOT, "YES: the busiest reader used %.0f%% of a core (> %.0f%%); the load "
+                    + "tool may have set the pace, do not compare this run", 100 * busiestThreadCoreFraction,
+                    100 * LoadTool.CLIENT_BOUND_CORE_FRACTION)
+                    : String.format(Locale.ROOT, "no (busiest reader %.0f%% of a core)",
+                    100 * busiestThreadCoreFraction)));
+            StringBuilder srv = new StringBuilder();
+            for (ServerCpu s : servers) {
+                srv.append(String.format(Locale.ROOT, "%spid %d %.2f s", srv.length() == 0 ? "" : ", ", s.pid(),
+                        s.cpuSeconds()));
+            }
+            b.append(String.format(Locale.ROOT, "%-22s %s%s%n", "server cpu", servers.isEmpty() ? "not measured"
+                    : String.format(Locale.ROOT, "total %.2f s (%s), %s deliveries per server CPU-second",
+                    serverCpuSeconds, srv, deliveriesPerServerCpuSecond > 0
+                            ? String.format(Locale.ROOT, "%,.0f", deliveriesPerServerCpuSecond) : "n/a"), ""));
+            if (redisPid > 0) {
+                b.append(String.format(Locale.ROOT, "%-22s pid %d %.2f s, %.1f us per publication%n", "redis cpu",
+                        redisPid, redisCpuSeconds, redisCpuUsPerPublication));
+            }
         }
         return b.toString();
     }
