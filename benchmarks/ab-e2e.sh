@@ -32,7 +32,7 @@ run() { # label jar round: prints delivered msg/s
   local dir="$OUT/$1-$3"
   "$HERE/run-e2e.sh" --server-jar "$2" --servers "$SERVER" --cases "$CASE" --duration "$DURATION" \
     --warmup "$WARMUP" --out "$dir" > "$dir.log" 2>&1 || { echo "run $1-$3 failed; see $dir.log" >&2; exit 1; }
-  grep -o '"deliveredPerSec": *[0-9.]*' "$dir/${SERVER}__$CASE.json" | grep -o '[0-9.]*$'
+  grep -o '"deliveredPerSec": *[0-9.]*' "$dir/${SERVER}__${CASE}__r1.json" | grep -o '[0-9.]*$'
 }
 
 echo "A=$A B=$B server=$SERVER case=$CASE rounds=$ROUNDS duration=$DURATION" \

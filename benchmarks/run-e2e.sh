@@ -10,7 +10,7 @@
 #                         [--servers "wshub-undertow wshub-java-websocket java-websocket undertow netty node-ws"]
 #                         [--cases "sat-100-64 sat-100-1024 sat-1000-64 sat-1000-1024 lat-1000 overload-1000 idle-10000"]
 #                         [--out benchmarks/results/NAME] [--jfr] [--server-heap 2g] [--policy disconnect]
-#                         [--server-jar PATH]
+#                         [--server-jar PATH] [--rounds 1] [--readers 2]
 #
 # Cases:
 #   sat-N-S        1 publisher, saturating (closed loop, window 256), N subscribers, S-byte messages
@@ -24,6 +24,11 @@
 # drop_newest, drop_oldest). A server that dies during a case (an OutOfMemoryError, say) is reported as such.
 # --server-jar starts the Java servers from another build of benchmarks.jar (the load tool and the report still come
 # from benchmarks/target); benchmarks/ab-e2e.sh uses it to compare two builds.
+# --rounds R runs each case R times with the servers interleaved (A B C A B C ...); each run writes
+# SERVER__CASE__rN.json (load tool) and SERVER__CASE__rN.server.json (server side, with the 1/5/15-minute load
+# average read from /proc/loadavg just before the server was started), and the summary gives each server's median and
+# range (min-max) per case. --readers sets the load tool's selector threads; a run whose busiest load-tool thread was
+# above 85% of a core is marked client-bound and left out of medians and ratios.
 #
 # Every server is started fresh for every case and stopped with SIGTERM (SIGKILL after 15 s); no process is left.
 set -euo pipefail
@@ -41,6 +46,8 @@ JFR=0
 SERVER_HEAP=2g
 SERVER_JAR=""
 POLICY=""
+ROUNDS=1
+READERS=2
 while [ $# -gt 0 ]; do
   case "$1" in
     --duration) DURATION="$2"; shift 2 ;;
@@ -53,10 +60,13 @@ while [ $# -gt 0 ]; do
     --server-heap) SERVER_HEAP="$2"; shift 2 ;;
     --policy) POLICY="$2"; shift 2 ;;
     --server-jar) SERVER_JAR="$2"; shift 2 ;;
+    --rounds) ROUNDS="$2"; shift 2 ;;
+    --readers) READERS="$2"; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
 
+case "$ROUNDS" in ''|*[!0-9]*|0) echo "--rounds must be a positive integer, got '$ROUNDS'" >&2; exit 2 ;; esac
 [ -f "$JAR" ] || { echo "missing $JAR: build it with 'mvn -q -pl benchmarks package'" >&2; exit 1; }
 SERVER_JAR="${SERVER_JAR:-$JAR}"
 [ -f "$SERVER_JAR" ] || { echo "missing $SERVER_JAR" >&2; exit 1; }
@@ -89,6 +99,7 @@ fi
   echo "server JVM: ${SERVER_JVM[*]}; wshub policy: ${POLICY:-default (disconnect)}"
   echo "servers: $SERVERS"
   echo "cases: $CASES"
+  echo "rounds: $ROUNDS (servers interleaved per round); load tool readers: $READERS"
   echo "benchmarks.jar: $(date -u -r "$JAR" +%FT%TZ) sha256 $(sha256sum "$JAR" | cut -c1-16)"
   [ "$SERVER_JAR" != "$JAR" ] && echo "servers from: $SERVER_JAR $(date -u -r "$SERVER_JAR" +%FT%TZ) sha256 $(sha256sum "$SERVER_JAR" | cut -c1-16)"
   for m in hub-disruptor transport-undertow transport-javawebsocket; do
@@ -168,16 +179,17 @@ heap_used_kb() { # pid: after a full GC, the used heap in KiB (Java servers only
 run_load() { # json label args...
   local json="$1" label="$2"; shift 2
   timeout 600 java "${LOAD_JVM[@]}" -cp "$JAR" io.wshub.benchmarks.load.LoadTool \
-    --url "ws://127.0.0.1:$PORT/ws" --label "$label" --json "$json" --server-pid "$SERVER_PID" "$@"
+    --url "ws://127.0.0.1:$PORT/ws" --label "$label" --json "$json" --server-pid "$SERVER_PID" \
+    --readers "$READERS" "$@"
 }
 
-write_server_json() { # file name case rssStart rssEnd heapBefore heapAfter connected [died [heapMid]]
+write_server_json() { # file name case rssStart rssEnd heapBefore heapAfter connected [died [heapMid]]; uses ROUND, LOADAVG
   local f="$1"
   local stats="null"
   [ -f "$OUT/.stats.json" ] && stats="$(cat "$OUT/.stats.json")"
-  printf '{"server": "%s", "case": "%s", "rssStartKb": %s, "rssPeakKb": %s, "rssEndKb": %s, "heapBeforeKb": %s, "heapAfterKb": %s, "connected": %s, "died": %s, "heapMidKb": %s, "hub": %s}\n' \
-    "$2" "$3" "$4" "$(cat "$OUT/.rss-peak" 2>/dev/null || echo 0)" "$5" "$6" "$7" "$8" "${9:-false}" "${10:--1}" \
-    "$stats" > "$f"
+  printf '{"server": "%s", "case": "%s", "round": %s, "loadavgBefore": "%s", "rssStartKb": %s, "rssPeakKb": %s, "rssEndKb": %s, "heapBeforeKb": %s, "heapAfterKb": %s, "connected": %s, "died": %s, "heapMidKb": %s, "hub": %s}\n' \
+    "$2" "$3" "$ROUND" "$LOADAVG" "$4" "$(cat "$OUT/.rss-peak" 2>/dev/null || echo 0)" "$5" "$6" "$7" "$8" "${9:-false}" \
+    "${10:--1}" "$stats" > "$f"
 }
 
 seconds() { # "15s", "500ms" or "2m" -> whole seconds (at least 1)
@@ -190,68 +202,71 @@ seconds() { # "15s", "500ms" or "2m" -> whole seconds (at least 1)
 }
 
 for case in $CASES; do
-  for server in $SERVERS; do
-    PORT=$((PORT + 1))
-    base="$OUT/${server}__${case}"
-    echo "=== $case on $server (port $PORT) $(date -u +%T)" >&2
-    if ! start_server "$server" "$PORT" "$base.server.log"; then
-      echo "skipping $case on $server" >&2
-      continue
-    fi
-    rss0=$(rss_kb "$SERVER_PID")
-    heap0=-1; heap1=-1; connected=-1
-    case "$case" in
-      sat-*)
-        n=$(echo "$case" | cut -d- -f2); s=$(echo "$case" | cut -d- -f3)
-        run_load "$base.json" "$server" --subscribers "$n" --publishers 1 --size "$s" --rate 0 \
-          --duration "$DURATION" --warmup "$WARMUP" > "$base.txt" 2>&1 || echo "load tool failed: $base.txt" >&2 ;;
-      lat-1000)
-        run_load "$base.json" "$server" --subscribers 1000 --publishers 1 --size 64 --rate 100 \
-          --duration "$DURATION" --warmup "$WARMUP" > "$base.txt" 2>&1 || echo "load tool failed: $base.txt" >&2 ;;
-      overload-1000)
-        [ "$server" != node-ws ] && heap0=$(heap_used_kb "$SERVER_PID")
-        run_load "$base.json" "$server" --subscribers 1000 --publishers 1 --size 64 --rate 2000 \
-          --duration "$DURATION" --warmup "$WARMUP" --drain 5s > "$base.txt" 2>&1 &
-        LOAD_PID=$!
-        # Live heap while still overloaded: a full GC in the middle of the measured window and one second before it
-        # ends (each takes about a second). Retained memory that grows with time shows as end > middle.
-        heapMid=-1
-        half=$(( $(seconds "$DURATION") / 2 ))
-        sleep $(( $(seconds "$WARMUP") + half ))
-        [ "$server" != node-ws ] && kill -0 "$SERVER_PID" 2>/dev/null && heapMid=$(heap_used_kb "$SERVER_PID")
-        sleep $(( $(seconds "$DURATION") - half - 2 > 0 ? $(seconds "$DURATION") - half - 2 : 0 ))
-        [ "$server" != node-ws ] && kill -0 "$SERVER_PID" 2>/dev/null && heap1=$(heap_used_kb "$SERVER_PID")
-        wait $LOAD_PID || echo "load tool failed: $base.txt" >&2
-        died=false
-        kill -0 "$SERVER_PID" 2>/dev/null || died=true
-        rss1=$(rss_kb "$SERVER_PID")
-        stop_server
-        write_server_json "$base.server.json" "$server" "$case" "$rss0" "${rss1:-0}" "$heap0" "$heap1" -1 "$died" \
-          "$heapMid"
-        grep -E 'delivered|integrity|latency' "$base.txt" >&2 || true
-        continue ;;
-      idle-10000)
-        [ "$server" != node-ws ] && heap0=$(heap_used_kb "$SERVER_PID")
-        rss0=$(rss_kb "$SERVER_PID")
-        ready="$OUT/.ready"; rm -f "$ready"
-        run_load "$base.json" "$server" --idle --subscribers 10000 --duration "$HOLD" --ready-file "$ready" \
-          > "$base.txt" 2>&1 &
-        LOAD_PID=$!
-        for _ in $(seq 1 1200); do [ -f "$ready" ] && break; kill -0 $LOAD_PID 2>/dev/null || break; sleep 0.1; done
-        sleep 3
-        connected=$(tr -dc '0-9' < "$ready" 2>/dev/null || echo -1)
-        [ "$server" != node-ws ] && heap1=$(heap_used_kb "$SERVER_PID")
-        rss1=$(rss_kb "$SERVER_PID")
-        wait $LOAD_PID || echo "load tool failed: $base.txt" >&2
-        write_server_json "$base.server.json" "$server" "$case" "$rss0" "$rss1" "$heap0" "$heap1" "${connected:--1}"
-        stop_server
-        continue ;;
-      *) echo "unknown case $case" >&2 ;;
-    esac
-    rss1=$(rss_kb "$SERVER_PID")
-    stop_server
-    write_server_json "$base.server.json" "$server" "$case" "$rss0" "$rss1" "$heap0" "$heap1" "$connected"
-    grep -E 'delivered|integrity|latency' "$base.txt" >&2 || true
+  for ROUND in $(seq 1 "$ROUNDS"); do
+    for server in $SERVERS; do
+      PORT=$((PORT + 1))
+      base="$OUT/${server}__${case}__r${ROUND}"
+      LOADAVG="$(cut -d' ' -f1-3 /proc/loadavg)"
+      echo "=== $case on $server, round $ROUND of $ROUNDS (port $PORT, load average $LOADAVG) $(date -u +%T)" >&2
+      if ! start_server "$server" "$PORT" "$base.server.log"; then
+        echo "skipping $case on $server" >&2
+        continue
+      fi
+      rss0=$(rss_kb "$SERVER_PID")
+      heap0=-1; heap1=-1; connected=-1
+      case "$case" in
+        sat-*)
+          n=$(echo "$case" | cut -d- -f2); s=$(echo "$case" | cut -d- -f3)
+          run_load "$base.json" "$server" --subscribers "$n" --publishers 1 --size "$s" --rate 0 \
+            --duration "$DURATION" --warmup "$WARMUP" > "$base.txt" 2>&1 || echo "load tool failed: $base.txt" >&2 ;;
+        lat-1000)
+          run_load "$base.json" "$server" --subscribers 1000 --publishers 1 --size 64 --rate 100 \
+            --duration "$DURATION" --warmup "$WARMUP" > "$base.txt" 2>&1 || echo "load tool failed: $base.txt" >&2 ;;
+        overload-1000)
+          [ "$server" != node-ws ] && heap0=$(heap_used_kb "$SERVER_PID")
+          run_load "$base.json" "$server" --subscribers 1000 --publishers 1 --size 64 --rate 2000 \
+            --duration "$DURATION" --warmup "$WARMUP" --drain 5s > "$base.txt" 2>&1 &
+          LOAD_PID=$!
+          # Live heap while still overloaded: a full GC in the middle of the measured window and one second before it
+          # ends (each takes about a second). Retained memory that grows with time shows as end > middle.
+          heapMid=-1
+          half=$(( $(seconds "$DURATION") / 2 ))
+          sleep $(( $(seconds "$WARMUP") + half ))
+          [ "$server" != node-ws ] && kill -0 "$SERVER_PID" 2>/dev/null && heapMid=$(heap_used_kb "$SERVER_PID")
+          sleep $(( $(seconds "$DURATION") - half - 2 > 0 ? $(seconds "$DURATION") - half - 2 : 0 ))
+          [ "$server" != node-ws ] && kill -0 "$SERVER_PID" 2>/dev/null && heap1=$(heap_used_kb "$SERVER_PID")
+          wait $LOAD_PID || echo "load tool failed: $base.txt" >&2
+          died=false
+          kill -0 "$SERVER_PID" 2>/dev/null || died=true
+          rss1=$(rss_kb "$SERVER_PID")
+          stop_server
+          write_server_json "$base.server.json" "$server" "$case" "$rss0" "${rss1:-0}" "$heap0" "$heap1" -1 "$died" \
+            "$heapMid"
+          grep -E 'delivered|integrity|latency|client bound' "$base.txt" >&2 || true
+          continue ;;
+        idle-10000)
+          [ "$server" != node-ws ] && heap0=$(heap_used_kb "$SERVER_PID")
+          rss0=$(rss_kb "$SERVER_PID")
+          ready="$OUT/.ready"; rm -f "$ready"
+          run_load "$base.json" "$server" --idle --subscribers 10000 --duration "$HOLD" --ready-file "$ready" \
+            > "$base.txt" 2>&1 &
+          LOAD_PID=$!
+          for _ in $(seq 1 1200); do [ -f "$ready" ] && break; kill -0 $LOAD_PID 2>/dev/null || break; sleep 0.1; done
+          sleep 3
+          connected=$(tr -dc '0-9' < "$ready" 2>/dev/null || echo -1)
+          [ "$server" != node-ws ] && heap1=$(heap_used_kb "$SERVER_PID")
+          rss1=$(rss_kb "$SERVER_PID")
+          wait $LOAD_PID || echo "load tool failed: $base.txt" >&2
+          write_server_json "$base.server.json" "$server" "$case" "$rss0" "$rss1" "$heap0" "$heap1" "${connected:--1}"
+          stop_server
+          continue ;;
+        *) echo "unknown case $case" >&2 ;;
+      esac
+      rss1=$(rss_kb "$SERVER_PID")
+      stop_server
+      write_server_json "$base.server.json" "$server" "$case" "$rss0" "$rss1" "$heap0" "$heap1" "$connected"
+      grep -E 'delivered|integrity|latency|client bound' "$base.txt" >&2 || true
+    done
   done
 done
 
