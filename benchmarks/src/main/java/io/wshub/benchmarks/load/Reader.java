@@ -193,8 +193,9 @@ final class Reader implements Conn.Sink, Runnable {
         if (c.state == Conn.State.CONNECTING || c.state == Conn.State.HANDSHAKING) {
             connectFailures++;
             if (connectFailures <= 3) {
-                LoadTool.log("reader %d: connection %d to %s failed: %s", id, c.index, shared.targets[c.target].uri(),
-                        e);
+                LoadTool.log("reader %d: connection %d to %s failed while %s: %s", id, c.index,
+                        shared.targets[c.target].uri(), c.state == Conn.State.CONNECTING ? "connecting"
+                                : "waiting for the handshake response", e);
             }
         }
         close(c);
