@@ -125,7 +125,7 @@ public final class RedisReport {
         List<Double> multis = new ArrayList<>();
         List<Double> redis = new ArrayList<>();
         long lossTotal = 0;
-        boolean lossKnown = true;
+        int missing = 0;
         for (int round = 1; round <= rounds; round++) {
             Run s = run("single", "sat", round);
             Run m = run("multi", "sat", round);
@@ -140,10 +140,9 @@ public final class RedisReport {
             if (m != null && num(m.load, "redisCpuUsPerPublication") >= 0 && !clientBound(m)) {
                 redis.add(num(m.load, "redisCpuUsPerPublication"));
             }
-            long[] loss = {loss(s), loss(m)};
-            for (long l : loss) {
+            for (long l : new long[] {loss(s), loss(m)}) {
                 if (l < 0) {
-                    lossKnown = false;
+                    missing++;
                 } else {
                     lossTotal += l;
                 }
@@ -162,8 +161,7 @@ public final class RedisReport {
         b.append(String.format(Locale.ROOT, "Target multi ÷ single ≥ %.1f: %s (median of %d usable round(s) of %d). "
                         + "Loss in all saturating runs: %s.%n%n", TARGET_RATIO,
                 median < 0 ? "**not measured**" : median >= TARGET_RATIO ? "**met**" : "**missed**", ratios.size(),
-                rounds, lossKnown ? String.format(Locale.ROOT, "%,d", lossTotal) + (lossTotal == 0 ? " (target met)"
-                        : " (**target 0 missed**)") : "unknown (a run is missing)"));
+                rounds, lossSummary(lossTotal, missing)));
     }
 
     private void latency(StringBuilder b) {
@@ -178,7 +176,7 @@ public final class RedisReport {
         List<Double> p99m = new ArrayList<>();
         List<Double> redis = new ArrayList<>();
         long lossTotal = 0;
-        boolean lossKnown = true;
+        int missing = 0;
         for (int round = 1; round <= rounds; round++) {
             Run s = run("single", "lat", round);
             Run m = run("multi", "lat", round);
@@ -195,7 +193,7 @@ public final class RedisReport {
             }
             for (long l : new long[] {loss(s), loss(m)}) {
                 if (l < 0) {
-                    lossKnown = false;
+                    missing++;
                 } else {
                     lossTotal += l;
                 }
@@ -214,9 +212,7 @@ public final class RedisReport {
         b.append(String.format(Locale.ROOT, "Target p99 multi − single ≤ +%.0f ms: %s (median of %d usable round(s) of "
                         + "%d). Loss in all 100 msg/s runs: %s.%n%n", TARGET_P99_DELTA_MS,
                 deltas.isEmpty() ? "**not measured**" : median <= TARGET_P99_DELTA_MS ? "**met**" : "**missed**",
-                deltas.size(), rounds, lossKnown ? String.format(Locale.ROOT, "%,d", lossTotal)
-                        + (lossTotal == 0 ? " (target met)" : " (**target 0 missed**)")
-                        : "unknown (a run is missing)"));
+                deltas.size(), rounds, lossSummary(lossTotal, missing)));
     }
 
     /** Per case, each node's transport, CPU, hub and backplane counters: where to look when a figure is odd. */
@@ -262,6 +258,12 @@ public final class RedisReport {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    private static String lossSummary(long total, int missing) {
+        String s = String.format(Locale.ROOT, "%,d", total) + (total == 0 ? missing == 0 ? " (target met)" : ""
+                : " (**target 0 missed**)");
+        return missing == 0 ? s : s + String.format(Locale.ROOT, " in the runs present; **%d run(s) missing**", missing);
+    }
 
     private static double dropped(Map<String, Object> hub) {
         if (hub == null) {
