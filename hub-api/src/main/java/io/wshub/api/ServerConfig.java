@@ -179,8 +179,9 @@ public final class ServerConfig {
     }
 
     /**
-     * Returns the most bytes a session may have queued for sending; beyond it {@link Session#offer} answers
-     * {@link OfferResult#FULL}. A single message larger than this limit is still accepted into an empty queue.
+     * Returns the most bytes a session may have queued for sending, in wire bytes (each message's encoded frame,
+     * {@link Message#wireFrameLength()}); beyond it {@link Session#offer} answers {@link OfferResult#FULL}. A single
+     * message larger than this limit is still accepted into an empty queue.
      *
      * @return the per-session byte limit, 1 or more
      */

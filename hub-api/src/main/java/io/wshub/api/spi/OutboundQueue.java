@@ -36,8 +36,8 @@ import java.util.Objects;
  * and {@link #close()} (everything pending becomes due, and no more offers are taken) do. A hand-over starts only when
  * nothing is in flight and takes the oldest due messages until what is in flight reaches {@code batchMessages}
  * messages or about {@code batchBytes} wire bytes (at least one message); the rest stays pending, and evictable,
- * until everything in flight has been released, when the next hand-over becomes due by itself. So one flush sends everything it made due, in
- * batches, without another flush.
+ * until everything in flight has been released, when the next hand-over becomes due by itself. So one flush sends
+ * everything it made due, in batches, without another flush.
  *
  * <p>The transport learns when to run a hand-over from the answers: {@link #flush()}, {@link #close()} and
  * {@link #released(int)} return {@code true} when a hand-over is now due and none is already scheduled; the

@@ -2,6 +2,7 @@ package io.wshub.transport.javawebsocket;
 
 import io.wshub.api.CloseCode;
 import io.wshub.api.Message;
+import io.wshub.api.spi.OutboundQueue;
 import io.wshub.api.spi.RequestHeadReader;
 import io.wshub.api.spi.UpgradeDecision;
 import java.io.IOException;
@@ -31,8 +32,13 @@ import org.java_websocket.framing.CloseFrame;
  */
 final class JwsConnection extends WebSocketImpl implements SelectorTasks.Target {
 
-    /** How many bytes of a session's frames one hand-over takes out of the evictable queue. */
+    /** About how many wire bytes of a session's frames are handed to the library at once (the queue's batch bound). */
     static final int HANDOVER_BYTES = 64 * 1024;
+    /**
+     * At most this many of a session's frames are handed to the library at once: with small messages the byte bound
+     * comes first (64 KiB are about a thousand 64-byte frames).
+     */
+    static final int HANDOVER_MESSAGES = 1024;
     /** At most this many frames go into one gathering write. */
     static final int GATHER_FRAMES = 64;
     /** The content of every batch marker; never read or written. */
@@ -74,7 +80,6 @@ final class JwsConnection extends WebSocketImpl implements SelectorTasks.Target 
     private volatile boolean rejectionSent;
     private volatile long lastReadNanos = System.nanoTime();
     private boolean closeIssued;
-    private long inflightBytes;
     /** When the connection was accepted: the handshake timeout runs from here ({@link JwsServer}'s sweep). */
     private final long acceptedNanos = System.nanoTime();
     /**
@@ -288,24 +293,24 @@ final class JwsConnection extends WebSocketImpl implements SelectorTasks.Target 
     }
 
     /**
-     * On the selector thread: when no batch of this session's is in the library's out-queue, moves pending messages,
-     * up to about {@link #HANDOVER_BYTES}, into a new batch and queues the batch's marker; then, once nothing is
-     * pending, starts a requested close. The library sees one out-queue entry per batch, not one per frame: its queue
-     * takes a lock per entry, and that was the selector thread's largest cost at high fan-out. What stays pending can
-     * still be evicted ({@link JwsSession#evictOldest()}); what is handed over cannot.
+     * On the selector thread: when no batch of this session's is in the library's out-queue, takes a hand-over from
+     * the session's {@link io.wshub.api.spi.OutboundQueue} (what a flush made due, within the queue's batch bounds)
+     * into a new batch and queues the batch's marker; then, once nothing is pending, starts a requested close. The
+     * library sees one out-queue entry per batch, not one per frame: its queue takes a lock per entry, and that was the
+     * selector thread's largest cost at high fan-out. What stays pending can still be evicted
+     * ({@link JwsSession#evictOldest()}); what is handed over cannot.
      */
     private void handOver(JwsSession s) {
+        OutboundQueue q = s.queue();
         if (activeMarker == null) {
             Message m;
-            while (inflightBytes < HANDOVER_BYTES && (m = s.pollPending()) != null) {
+            while ((m = q.poll()) != null) {
                 if (inflight == null) {
                     inflight = new ArrayDeque<>(4);
                     markerA = ByteBuffer.wrap(MARKER_BYTE);
                     markerB = ByteBuffer.wrap(MARKER_BYTE);
                 }
-                ByteBuffer frame = m.wireFrame();
-                inflight.addLast(frame);
-                inflightBytes += frame.limit();
+                inflight.addLast(m.wireFrame());
             }
             if (inflight != null && !inflight.isEmpty()) {
                 // Alternate: the marker of the batch just completed may still be at the head of the library's queue.
@@ -316,7 +321,7 @@ final class JwsConnection extends WebSocketImpl implements SelectorTasks.Target 
             }
         }
         Message.Close ours = s.closeFrame();
-        if (ours != null && !closeIssued && !s.hasPending()) {
+        if (ours != null && !closeIssued && q.pendingMessages() == 0) {
             closeIssued = true;
             close(ours.code(), ours.reason());
         }
@@ -388,9 +393,8 @@ final class JwsConnection extends WebSocketImpl implements SelectorTasks.Target 
             ByteBuffer f;
             while ((f = inflight.peekFirst()) != null && !f.hasRemaining()) {
                 inflight.pollFirst();
-                inflightBytes -= f.limit();
                 if (s != null) {
-                    s.release(f.limit());
+                    s.queue().released(f.limit()); // the next hand-over, if due, is taken below
                 }
                 server.counters().messageOut(payloadLength(f));
             }
@@ -399,6 +403,7 @@ final class JwsConnection extends WebSocketImpl implements SelectorTasks.Target 
             }
         }
         if (inflight.isEmpty()) {
+            // Also when released() asked for a hand-over: this is it, on the selector thread already.
             activeMarker = null;
             marker.position(marker.limit());
             if (s != null && isOpen()) {

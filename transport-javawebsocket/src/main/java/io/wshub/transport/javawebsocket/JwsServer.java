@@ -7,6 +7,7 @@ import io.wshub.api.HandshakeRequest;
 import io.wshub.api.Message;
 import io.wshub.api.ServerConfig;
 import io.wshub.api.ServerStats;
+import io.wshub.api.spi.OutboundQueue;
 import io.wshub.api.spi.ServerCounters;
 import io.wshub.api.spi.SessionIds;
 import io.wshub.api.spi.UpgradeDecision;
@@ -17,7 +18,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ByteChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,7 +25,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -54,7 +53,7 @@ import org.slf4j.LoggerFactory;
  * and stops gracefully.
  *
  * <p>Threads: the library's selector thread (started by {@link #startServer()}), its decoder threads (which call the
- * endpoint), and one timer thread of ours for keepalive, idle and close timeouts and auto-flush. Public library
+ * endpoint), and one timer thread of ours for keepalive, idle and close timeouts and the handshake timeout. Public library
  * callbacks are called by the library only.
  */
 final class JwsServer extends WebSocketServer {
@@ -73,8 +72,6 @@ final class JwsServer extends WebSocketServer {
     /** Handshakes, closes, messages and bytes; see {@link #stats()}. */
     private final ServerCounters counters = new ServerCounters();
     private final ScheduledThreadPoolExecutor timer;
-    private final ConcurrentLinkedQueue<JwsSession> autoFlush = new ConcurrentLinkedQueue<>();
-    private final AtomicBoolean autoFlushScheduled = new AtomicBoolean();
     private final AtomicBoolean stopped = new AtomicBoolean();
     private final CompletableFuture<Void> stopDone = new CompletableFuture<>();
     /**
@@ -297,26 +294,6 @@ final class JwsServer extends WebSocketServer {
         handshaking.clear();
     }
 
-    void scheduleAutoFlush(JwsSession s) {
-        autoFlush.add(s);
-        if (autoFlushScheduled.compareAndSet(false, true)) {
-            try {
-                timer.schedule(this::runAutoFlush, 1, TimeUnit.MILLISECONDS);
-            } catch (RuntimeException e) {
-                // Rejected after stop: nothing left to flush.
-                autoFlushScheduled.set(false);
-            }
-        }
-    }
-
-    private void runAutoFlush() {
-        autoFlushScheduled.set(false);
-        JwsSession s;
-        while ((s = autoFlush.poll()) != null) {
-            s.autoFlush();
-        }
-    }
-
     // ------------------------------------------------------------------------------------------------ handshake
 
     @Override
@@ -353,7 +330,8 @@ final class JwsServer extends WebSocketServer {
         c.slotTaken();
         String subprotocol = accept.subprotocol();
         JwsSession s = new JwsSession(SessionIds.next(), c, this, accept.request(), subprotocol, accept.attributes(),
-                endpoint, config.maxQueuedMessages(), config.maxQueuedBytes());
+                endpoint, new OutboundQueue(config.maxQueuedMessages(), config.maxQueuedBytes(),
+                        JwsConnection.HANDOVER_MESSAGES, JwsConnection.HANDOVER_BYTES));
         c.session(s);
         HandshakeImpl1Server response = new HandshakeImpl1Server();
         if (subprotocol != null) {
@@ -382,19 +360,9 @@ final class JwsServer extends WebSocketServer {
     }
 
     private InvalidDataException reject(JwsConnection c, UpgradeDecision.Reject r) {
-        int status = r.status();
-        counters.handshakeRejected(status);
-        byte[] body = (status + " " + r.reasonPhrase() + ": " + r.reason() + "\n").getBytes(StandardCharsets.UTF_8);
-        StringBuilder head = new StringBuilder(256).append("HTTP/1.1 ").append(status).append(' ')
-                .append(r.reasonPhrase()).append("\r\n");
-        r.headers().forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
-        head.append("Content-Type: text/plain; charset=utf-8\r\n")
-                .append("Content-Length: ").append(body.length).append("\r\n")
-                .append("Connection: close\r\n\r\n");
-        byte[] h = head.toString().getBytes(StandardCharsets.ISO_8859_1);
-        ByteBuffer response = ByteBuffer.allocate(h.length + body.length).put(h).put(body).flip();
-        c.reject(response);
-        LOG.debug("handshake rejected with {}: {}", status, r.reason());
+        counters.handshakeRejected(r.status());
+        c.reject(ByteBuffer.wrap(r.toHttpResponse()));
+        LOG.debug("handshake rejected with {}: {}", r.status(), r.reason());
         return new InvalidDataException(CloseFrame.PROTOCOL_ERROR, r.reason());
     }
 

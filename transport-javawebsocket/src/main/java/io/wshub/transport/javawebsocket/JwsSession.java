@@ -6,6 +6,7 @@ import io.wshub.api.Message;
 import io.wshub.api.OfferResult;
 import io.wshub.api.Session;
 import io.wshub.api.spi.LifecycleSession;
+import io.wshub.api.spi.OutboundQueue;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Map;
@@ -14,12 +15,12 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 /**
  * A {@link Session} over one Java-WebSocket connection.
  *
- * <p>Outbound path: {@link #offer} reserves room against the config's message and byte limits and appends the shared
- * message to a lock-free pending queue; {@link #flush} (or the transport's own flush shortly after an offer) asks the
- * selector thread to hand the pending messages' {@link Message#wireFrame() wire frames} to the library as one batch
- * (one out-queue entry, written with gathering writes) and arm the connection once, so a batch costs one wake-up. The
- * bytes are never copied per session. Room is released when the selector has fully written a frame, or when a
- * pending message is evicted.
+ * <p>Outbound path: the kernel's {@link OutboundQueue} (limits in wire bytes, the flush contract, eviction). When it
+ * asks for a hand-over ({@link #flush}, a close, or the last message in flight written) the selector thread takes a
+ * bounded batch of the messages' {@link Message#wireFrame() wire frames} and hands it to the library as one out-queue
+ * entry, written with gathering writes, arming the connection once, so a batch costs one wake-up. The bytes are never
+ * copied per session. Room is released when the selector has fully written a frame, or when a pending message is
+ * evicted.
  *
  * <p>Lifecycle: the kernel's {@link LifecycleSession} keeps the session's state, decides the close code and calls the
  * {@link Endpoint}; the server and the connection report the library's events to it.
@@ -28,21 +29,11 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  */
 final class JwsSession extends LifecycleSession {
 
-    // Counters and flags are fields updated through VarHandles rather than Atomic* objects: memory per connection.
-    private static final VarHandle QUEUED_MESSAGES;
-    private static final VarHandle QUEUED_BYTES;
-    private static final VarHandle AUTO_FLUSH_ARMED;
     private static final VarHandle CONTROL;
-    private static final VarHandle PENDING;
 
     static {
         try {
-            MethodHandles.Lookup l = MethodHandles.lookup();
-            QUEUED_MESSAGES = l.findVarHandle(JwsSession.class, "queuedMessages", int.class);
-            QUEUED_BYTES = l.findVarHandle(JwsSession.class, "queuedBytes", long.class);
-            AUTO_FLUSH_ARMED = l.findVarHandle(JwsSession.class, "autoFlushArmed", boolean.class);
-            CONTROL = l.findVarHandle(JwsSession.class, "control", ConcurrentLinkedQueue.class);
-            PENDING = l.findVarHandle(JwsSession.class, "pending", ConcurrentLinkedQueue.class);
+            CONTROL = MethodHandles.lookup().findVarHandle(JwsSession.class, "control", ConcurrentLinkedQueue.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -50,16 +41,10 @@ final class JwsSession extends LifecycleSession {
 
     private final JwsConnection conn;
     private final JwsServer server;
-    private final int maxMessages;
-    private final long maxBytes;
+    private final OutboundQueue queue;
 
-    /** Messages offered and not yet handed to the library; created on the first offer, an idle session has none. */
-    private volatile ConcurrentLinkedQueue<Message> pending;
     /** Control frames (pings, pongs) to send; created on first use, most sessions never have one. */
     private volatile ConcurrentLinkedQueue<Message> control;
-    private volatile int queuedMessages;
-    private volatile long queuedBytes;
-    private volatile boolean autoFlushArmed;
 
     private volatile boolean gone;
     /** Our close frame, once the kernel asked for it ({@link #sendClose}); sent when nothing is pending. */
@@ -69,12 +54,11 @@ final class JwsSession extends LifecycleSession {
     private long lastPingNanos = System.nanoTime();
 
     JwsSession(long id, JwsConnection conn, JwsServer server, HandshakeRequest handshake, String subprotocol,
-               Map<String, Object> attributes, Endpoint endpoint, int maxMessages, long maxBytes) {
+               Map<String, Object> attributes, Endpoint endpoint, OutboundQueue queue) {
         super(id, handshake, subprotocol, attributes, endpoint);
         this.conn = conn;
         this.server = server;
-        this.maxMessages = maxMessages;
-        this.maxBytes = maxBytes;
+        this.queue = queue;
     }
 
     @Override
@@ -82,73 +66,48 @@ final class JwsSession extends LifecycleSession {
         if (gone || !conn.isOpen()) {
             return OfferResult.CLOSED;
         }
-        int len = message.wireFrameLength();
-        if (addMessages(1) > maxMessages) {
-            addMessages(-1);
-            return OfferResult.FULL;
-        }
-        long bytes = addBytes(len);
-        if (bytes > maxBytes && bytes != len) {
-            addBytes(-len);
-            addMessages(-1);
-            return OfferResult.FULL;
-        }
-        ConcurrentLinkedQueue<Message> q = pending;
-        (q != null ? q : queue(PENDING)).add(message);
-        // No auto-flush needed while a service request is outstanding: the selector clears the request before it
-        // takes what is pending, so it will still see this message (added before the check).
-        if (!conn.serviceRequested() && AUTO_FLUSH_ARMED.compareAndSet(this, false, true)) {
-            server.scheduleAutoFlush(this);
-        }
-        return OfferResult.ENQUEUED;
+        return queue.offer(message);
     }
 
     @Override
     public boolean evictOldest() {
-        Message m = pollPending();
-        if (m == null) {
-            return false;
-        }
-        release(m.wireFrameLength());
-        return true;
+        return queue.evictOldest();
     }
 
     @Override
     public void flush() {
-        ConcurrentLinkedQueue<Message> c = control;
-        if (hasPending() || (c != null && !c.isEmpty())) {
+        if (queue.flush()) {
             server.tasks().request(conn);
         }
     }
 
-    /** Called by the transport's auto-flush: clears the arm flag, then flushes whatever is pending. */
-    void autoFlush() {
-        autoFlushArmed = false;
-        flush();
-    }
-
-    /** The kernel started our close: the selector sends the frame once what is pending has been handed over. */
+    /** The kernel started our close: the selector sends the frame once what is queued has been handed over. */
     @Override
     protected void sendClose(Message.Close close) {
         closeRequestedNanos = System.nanoTime();
         closeFrame = close;
+        queue.close();
         server.tasks().request(conn);
     }
 
     @Override
     public int queuedMessages() {
-        return Math.max(0, queuedMessages);
+        return queue.queuedMessages();
     }
 
     @Override
     public long queuedBytes() {
-        return Math.max(0, queuedBytes);
+        return queue.queuedBytes();
     }
 
     // ---------------------------------------------------------------------------------------- transport side
 
     JwsConnection connection() {
         return conn;
+    }
+
+    OutboundQueue queue() {
+        return queue;
     }
 
     /** The library reported the connection closed. */
@@ -162,52 +121,27 @@ final class JwsSession extends LifecycleSession {
 
     void sendControl(Message m) {
         if (!gone && conn.isOpen()) {
-            queue(CONTROL).add(m);
+            control().add(m);
             server.tasks().request(conn);
         }
     }
 
-    Message pollPending() {
-        ConcurrentLinkedQueue<Message> q = pending;
-        return q == null ? null : q.poll();
-    }
-
-    boolean hasPending() {
-        ConcurrentLinkedQueue<Message> q = pending;
-        return q != null && !q.isEmpty();
-    }
-
-    /** The queue behind {@code handle} ({@link #PENDING} or {@link #CONTROL}), created by the first caller. */
+    /** The control queue, created by the first caller. */
     @SuppressWarnings("unchecked")
-    private ConcurrentLinkedQueue<Message> queue(VarHandle handle) {
-        ConcurrentLinkedQueue<Message> q = (ConcurrentLinkedQueue<Message>) handle.getVolatile(this);
+    private ConcurrentLinkedQueue<Message> control() {
+        ConcurrentLinkedQueue<Message> q = control;
         if (q != null) {
             return q;
         }
         ConcurrentLinkedQueue<Message> created = new ConcurrentLinkedQueue<>();
         ConcurrentLinkedQueue<Message> witness =
-                (ConcurrentLinkedQueue<Message>) handle.compareAndExchange(this, null, created);
+                (ConcurrentLinkedQueue<Message>) CONTROL.compareAndExchange(this, null, created);
         return witness == null ? created : witness;
     }
 
     Message pollControl() {
         ConcurrentLinkedQueue<Message> c = control;
         return c == null ? null : c.poll();
-    }
-
-    void release(int frameLength) {
-        addBytes(-frameLength);
-        addMessages(-1);
-    }
-
-    /** Atomically adds to the queued message count; returns the new count. */
-    private int addMessages(int delta) {
-        return (int) QUEUED_MESSAGES.getAndAdd(this, delta) + delta;
-    }
-
-    /** Atomically adds to the queued byte count; returns the new count. */
-    private long addBytes(long delta) {
-        return (long) QUEUED_BYTES.getAndAdd(this, delta) + delta;
     }
 
     boolean closeRequested() {
@@ -231,12 +165,9 @@ final class JwsSession extends LifecycleSession {
         lastPingNanos = nanos;
     }
 
-    /** Drops what was never handed to the network once the connection is gone. */
+    /** Drops what was never written once the connection is gone. */
     void discardPending() {
-        Message m;
-        while ((m = pollPending()) != null) {
-            release(m.wireFrameLength());
-        }
+        queue.discard();
         ConcurrentLinkedQueue<Message> c = control;
         if (c != null) {
             c.clear();

@@ -195,12 +195,18 @@ class SessionQueueTest {
     }
 
     @Test
-    void shouldSendWithoutAnExplicitFlush() throws Exception {
+    void shouldSendAnOfferOnlyOnceFlushed() throws Exception {
+        // Session's flush contract: offer queues, flush sends (there is no timer that flushes on its own).
         start(ServerConfig.builder());
         try (RawWebSocketClient client = RawWebSocketClient.open(server.uri(), T)) {
             await(() -> sessions.size() == 1, "the session");
-            assertThat(sessions.get(0).offer(Message.text("no flush"))).isEqualTo(OfferResult.ENQUEUED);
-            assertThat(client.readMessage(T).text()).isEqualTo("no flush");
+            Session s = sessions.get(0);
+            assertThat(s.offer(Message.text("held"))).isEqualTo(OfferResult.ENQUEUED);
+            assertThat(client.readMessage(java.time.Duration.ofMillis(300))).isNull();
+            assertThat(s.queuedMessages()).isEqualTo(1);
+            s.flush();
+            assertThat(client.readMessage(T).text()).isEqualTo("held");
+            await(() -> s.queuedMessages() == 0 && s.queuedBytes() == 0, "the queue to drain");
         }
     }
 }

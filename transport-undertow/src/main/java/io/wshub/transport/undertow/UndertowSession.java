@@ -14,10 +14,10 @@ import io.wshub.api.OfferResult;
 import io.wshub.api.ServerConfig;
 import io.wshub.api.Session;
 import io.wshub.api.spi.LifecycleSession;
+import io.wshub.api.spi.OutboundQueue;
 import io.wshub.api.spi.SessionIds;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
@@ -32,14 +32,11 @@ import org.xnio.XnioIoThread;
 /**
  * One WebSocket connection served by Undertow, as a {@link Session}.
  *
- * <p>Outbound: {@link #offer} appends to a small pending queue of messages not yet handed to Undertow. The pending
- * messages are handed to Undertow on the channel's I/O thread, all at once, when nothing handed over before is still
- * being written; otherwise they wait for the completion of what is in flight, so under congestion they stay in the
- * pending queue where {@link #evictOldest()} can still remove them. Undertow's own
- * queue is unbounded and has no byte count, so this class counts every message from offer until Undertow's completion
- * or error callback and refuses offers beyond {@link ServerConfig#maxQueuedMessages()} and
- * {@link ServerConfig#maxQueuedBytes()} (payload bytes). Each send wraps a {@code duplicate()} of the message's shared,
- * read-only payload: nothing is re-encoded or copied per session.
+ * <p>Outbound: the kernel's {@link OutboundQueue} (limits in wire bytes, the flush contract, eviction). When it asks
+ * for a hand-over (after {@link #flush()}, a close, or the completion of the last message in flight), the channel's
+ * I/O thread hands one bounded batch to Undertow; the rest stays in the queue, where {@link #evictOldest()} can still
+ * remove it, until Undertow's completion or error callbacks have released the batch. Each send wraps a
+ * {@code duplicate()} of the message's shared, read-only payload: nothing is copied per session.
  *
  * <p>Inbound: whole messages (fragments reassembled, bounded by {@link ServerConfig#maxMessageSize()}) are handed to
  * the kernel's {@link LifecycleSession} on the channel's I/O thread, which calls the {@link Endpoint}, keeps the
@@ -56,12 +53,13 @@ final class UndertowSession extends LifecycleSession {
     /** {@link WebSocketChannel#getCloseCode()} before any close frame was sent. */
     private static final int UNSET = -1;
     /**
-     * At most this many messages, and about this many payload bytes, are handed to Undertow at once; the rest waits in
-     * the session's own queue. Each message in Undertow's hands costs a frame channel and its buffers, several times a
-     * small message's size, while one waiting here costs a reference, and can still be evicted.
+     * At most this many messages, and about this many wire bytes, are in Undertow's hands at once (the queue's batch
+     * bounds); the rest waits in the kernel's queue. Each message in Undertow's hands costs a frame channel and its
+     * buffers, several times a small message's size, while one waiting there costs a reference, and can still be
+     * evicted.
      */
-    static final int HANDOVER_MESSAGES = 64;
-    static final int HANDOVER_BYTES = 64 * 1024;
+    static final int HANDOVER_MESSAGES = OutboundQueue.DEFAULT_BATCH_MESSAGES;
+    static final int HANDOVER_BYTES = OutboundQueue.DEFAULT_BATCH_BYTES;
 
     private final UndertowWebSocketHandler owner;
     private final WebSocketChannel channel;
@@ -72,19 +70,13 @@ final class UndertowSession extends LifecycleSession {
     private final SendCallback sendCallback = new SendCallback();
     private final Runnable drainTask = this::drain;
 
-    // ---- outbound state, guarded by lock
-    private final Object lock = new Object();
-    /** Starts minimal (an idle session never uses it) and grows once to what a busy session needs. */
-    private final ArrayDeque<Message> pending = new ArrayDeque<>(1);
-    private int queuedMessages;
-    private long queuedBytes;
-    private int inFlight;
-    private boolean drainScheduled;
-    private boolean closing;
+    private final OutboundQueue queue;
+    /** Our close frame, once the kernel asked for it; sent after everything queued was handed over. */
+    private volatile Message.Close closeFrame;
 
     /** Used only by {@link #drain()} on the I/O thread. */
     private final ArrayList<Message> batch = new ArrayList<>();
-    private boolean draining;
+    private boolean closeWritten;
 
     private volatile long lastReceivedNanos = System.nanoTime();
     /**
@@ -105,6 +97,7 @@ final class UndertowSession extends LifecycleSession {
         this.ioThread = channel.getIoThread();
         this.config = config;
         this.coalesceWrites = coalesceWrites;
+        this.queue = OutboundQueue.of(config);
     }
 
     // ------------------------------------------------------------------------------------------------ lifecycle
@@ -187,14 +180,7 @@ final class UndertowSession extends LifecycleSession {
         if (!connectionClosed()) {
             return;
         }
-        synchronized (lock) {
-            closing = true;
-            for (Message m : pending) {
-                queuedMessages--;
-                queuedBytes -= m.payloadLength();
-            }
-            pending.clear();
-        }
+        queue.discard();
         cancel(keepaliveKey);
         cancel(closeTimeoutKey);
         owner.unregister(this);
@@ -220,91 +206,46 @@ final class UndertowSession extends LifecycleSession {
 
     @Override
     protected OfferResult enqueue(Message message) {
-        int length = message.payloadLength();
-        boolean schedule;
-        synchronized (lock) {
-            if (closing) {
-                return OfferResult.CLOSED;
-            }
-            if (queuedMessages >= config.maxQueuedMessages()
-                    || (queuedMessages > 0 && queuedBytes + length > config.maxQueuedBytes())) {
-                return OfferResult.FULL;
-            }
-            pending.addLast(message);
-            queuedMessages++;
-            queuedBytes += length;
-            schedule = inFlight == 0 && !drainScheduled;
-            if (schedule) {
-                drainScheduled = true;
-            }
-        }
-        if (schedule) {
-            scheduleDrain();
-        }
-        return OfferResult.ENQUEUED;
+        return queue.offer(message);
     }
 
     @Override
     public boolean evictOldest() {
-        synchronized (lock) {
-            Message m = pending.pollFirst();
-            if (m == null) {
-                return false;
-            }
-            queuedMessages--;
-            queuedBytes -= m.payloadLength();
-            return true;
-        }
+        return queue.evictOldest();
     }
 
     @Override
     public void flush() {
-        boolean schedule;
-        synchronized (lock) {
-            schedule = !pending.isEmpty() && inFlight == 0 && !drainScheduled && !closing;
-            if (schedule) {
-                drainScheduled = true;
-            }
-        }
-        if (schedule) {
+        if (queue.flush()) {
             scheduleDrain();
         }
     }
 
     @Override
     protected void sendClose(Message.Close close) {
-        synchronized (lock) {
-            closing = true;
-        }
-        runOnIoThread(() -> writeClose(close.code(), close.reason()));
+        closeFrame = close;
+        queue.close();
+        scheduleDrain(); // the close frame goes once everything queued is handed over, from the drain
     }
 
     @Override
     public int queuedMessages() {
-        synchronized (lock) {
-            return queuedMessages;
-        }
+        return queue.queuedMessages();
     }
 
     @Override
     public long queuedBytes() {
-        synchronized (lock) {
-            return queuedBytes;
-        }
+        return queue.queuedBytes();
     }
 
     /** Messages offered and not yet handed to Undertow (the evictable ones); for tests and diagnostics. */
     int pendingMessages() {
-        synchronized (lock) {
-            return pending.size();
-        }
+        return queue.pendingMessages();
     }
 
     /** Messages handed to Undertow and not yet written or failed; for tests and diagnostics. */
     int inFlightMessages() {
-        synchronized (lock) {
-            return inFlight;
-        }
+        return queue.inFlightMessages();
     }
 
     // ------------------------------------------------------------------------------------------------ outbound
@@ -323,24 +264,30 @@ final class UndertowSession extends LifecycleSession {
     }
 
     /**
-     * Hands the oldest pending messages, up to {@link #HANDOVER_MESSAGES} and about {@link #HANDOVER_BYTES}, to
-     * Undertow; the next ones follow when these are written. On the I/O thread only.
+     * Runs one hand-over of the kernel's queue (a bounded batch) to Undertow, then, once everything queued has been
+     * handed over after a close, our close frame. On the I/O thread only.
      */
     private void drain() {
-        synchronized (lock) {
-            drainScheduled = false;
-            if (draining || (inFlight > 0 && !closing) || pending.isEmpty()) {
-                return;
-            }
-            long bytes = 0;
-            Message m;
-            while (batch.size() < HANDOVER_MESSAGES && bytes < HANDOVER_BYTES && (m = pending.pollFirst()) != null) {
-                batch.add(m);
-                bytes += m.payloadLength();
-            }
-            inFlight += batch.size();
+        Message m;
+        while ((m = queue.poll()) != null) {
+            batch.add(m);
         }
         handOver();
+        Message.Close close = closeFrame;
+        if (close == null || !channel.isOpen()) {
+            return;
+        }
+        if (closeTimeoutKey == null) {
+            // From the close request, not from the frame: a stalled client may never take what is queued before it.
+            closeTimeoutKey = ioThread.executeAfter(this::closeTimedOut, config.closeTimeout().toMillis(),
+                    TimeUnit.MILLISECONDS);
+        }
+        if (!closeWritten && queue.pendingMessages() == 0) {
+            closeWritten = true;
+            if (!channel.isCloseFrameSent()) {
+                WebSockets.sendClose(close.code(), close.reason(), channel, IgnoreCallback.INSTANCE);
+            }
+        }
     }
 
     /** Writes {@link #batch}; on the I/O thread only. */
@@ -348,7 +295,6 @@ final class UndertowSession extends LifecycleSession {
         if (batch.isEmpty()) {
             return;
         }
-        draining = true;
         boolean explicit = coalesceWrites && batch.size() > 1;
         if (explicit) {
             channel.setRequireExplicitFlush(true);
@@ -370,7 +316,6 @@ final class UndertowSession extends LifecycleSession {
                 channel.setRequireExplicitFlush(false);
                 channel.flush();
             }
-            draining = false;
         }
     }
 
@@ -385,23 +330,6 @@ final class UndertowSession extends LifecycleSession {
             case PING -> WebSockets.sendPing(m.payload(), channel, sendCallback, m);
             case PONG -> WebSockets.sendPong(m.payload(), channel, sendCallback, m);
             default -> sendCallback.done(m);
-        }
-    }
-
-    /** Sends what is pending, then the close frame; on the I/O thread. */
-    private void writeClose(int code, String reason) {
-        synchronized (lock) {
-            batch.addAll(pending);
-            pending.clear();
-            inFlight += batch.size();
-        }
-        handOver();
-        if (channel.isOpen() && !channel.isCloseFrameSent()) {
-            WebSockets.sendClose(code, reason, channel, IgnoreCallback.INSTANCE);
-        }
-        if (channel.isOpen()) {
-            closeTimeoutKey = ioThread.executeAfter(this::closeTimedOut, config.closeTimeout().toMillis(),
-                    TimeUnit.MILLISECONDS);
         }
     }
 
@@ -429,17 +357,7 @@ final class UndertowSession extends LifecycleSession {
         }
 
         void done(Message m) {
-            boolean schedule;
-            synchronized (lock) {
-                inFlight--;
-                queuedMessages--;
-                queuedBytes -= m.payloadLength();
-                schedule = inFlight == 0 && !pending.isEmpty() && !drainScheduled && !closing;
-                if (schedule) {
-                    drainScheduled = true;
-                }
-            }
-            if (schedule) {
+            if (queue.released(m.wireFrameLength())) {
                 scheduleDrain();
             }
         }
@@ -576,9 +494,6 @@ final class UndertowSession extends LifecycleSession {
                 return;
             }
             peerClosed(close);
-            synchronized (lock) {
-                closing = true;
-            }
             if (!ch.isCloseFrameSent()) {
                 // Answer with the peer's code (RFC 6455 §5.5.1), then close TCP once the answer is written.
                 int code = close.code() == CloseCode.NO_STATUS_RECEIVED.code() ? CloseCode.NORMAL_CLOSURE.code()
@@ -601,9 +516,6 @@ final class UndertowSession extends LifecycleSession {
             if (ch instanceof StrictHandshake.StrictChannel strict && strict.registeredCloseCode() > 0) {
                 // Not an error: a close with a registered code Undertow refuses; the channel answered and closes.
                 peerClosed(Message.close(strict.registeredCloseCode(), ""));
-                synchronized (lock) {
-                    closing = true;
-                }
                 return;
             }
             // Undertow has already sent the close frame a protocol error calls for (1002, 1007, 1009) where there was

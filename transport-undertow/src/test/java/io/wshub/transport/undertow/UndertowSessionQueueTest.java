@@ -20,6 +20,8 @@ import org.junit.jupiter.api.Timeout;
 class UndertowSessionQueueTest {
 
     private static final int MESSAGE = 256 * 1024;
+    /** A message's queued size: its wire bytes, the payload and a 10-byte header (Session.queuedBytes()). */
+    private static final int WIRE = MESSAGE + 10;
 
     private RunningServer server;
     private final UndertowFramesTest.Recorder recorder = new UndertowFramesTest.Recorder();
@@ -39,11 +41,12 @@ class UndertowSessionQueueTest {
         }
     }
 
-    /** Offers one shared message until the queue refuses; bounded in count. */
+    /** Offers one shared message until the queue refuses, then flushes; bounded in count. */
     private static int fillUntilFull(Session s, Message m) {
         for (int i = 0; i < 10_000; i++) {
             OfferResult r = s.offer(m);
             if (r == OfferResult.FULL) {
+                s.flush();
                 return i;
             }
             assertThat(r).isEqualTo(OfferResult.ENQUEUED);
@@ -92,12 +95,13 @@ class UndertowSessionQueueTest {
             int offered = stall(s, m);
             offered += fillUntilFull(s, m);
             assertThat(s.queuedMessages()).isEqualTo(72);
-            assertThat(s.queuedBytes()).isEqualTo(72L * MESSAGE);
+            assertThat(s.queuedBytes()).isEqualTo(72L * WIRE);
             assertThat(s.offer(m)).isEqualTo(OfferResult.FULL);
             readAll(c, offered);
             waitFor(() -> s.queuedMessages() == 0);
             assertThat(s.queuedBytes()).isZero();
             assertThat(s.offer(m)).isEqualTo(OfferResult.ENQUEUED);
+            s.flush();
             readAll(c, 1);
         }
     }
@@ -105,20 +109,21 @@ class UndertowSessionQueueTest {
     @Test
     void shouldRefuseWithFullAtTheByteLimitButTakeOneLargeMessageIntoAnEmptyQueue() throws Exception {
         RawClient[] client = new RawClient[1];
-        Session s = connectSlowReader(ServerConfig.builder().maxQueuedMessages(1000).maxQueuedBytes(80L * MESSAGE),
+        Session s = connectSlowReader(ServerConfig.builder().maxQueuedMessages(1000).maxQueuedBytes(80L * WIRE),
                 client);
         try (RawClient c = client[0]) {
             Message m = Message.binary(new byte[MESSAGE]);
             int offered = stall(s, m);
             offered += fillUntilFull(s, m);
             assertThat(s.queuedMessages()).as("refused by the byte limit, not the message limit").isLessThan(1000);
-            assertThat(s.queuedBytes()).isEqualTo(80L * MESSAGE);
+            assertThat(s.queuedBytes()).isEqualTo(80L * WIRE);
             readAll(c, offered);
             waitFor(() -> s.queuedMessages() == 0);
             Message huge = Message.binary(new byte[100 * MESSAGE]);
             assertThat(s.offer(huge)).isEqualTo(OfferResult.ENQUEUED);
-            assertThat(s.queuedBytes()).isEqualTo(100L * MESSAGE);
+            assertThat(s.queuedBytes()).isEqualTo(huge.wireFrameLength());
             assertThat(s.offer(m)).isEqualTo(OfferResult.FULL);
+            s.flush();
             assertThat(c.read().payload()).hasSize(100 * MESSAGE);
         }
     }
@@ -144,7 +149,7 @@ class UndertowSessionQueueTest {
             assertThat(s.evictOldest()).as("what Undertow is writing cannot be evicted").isFalse();
             int left = s.queuedMessages();
             assertThat(left).isEqualTo(us.inFlightMessages()).isPositive();
-            assertThat(s.queuedBytes()).isEqualTo((long) left * MESSAGE);
+            assertThat(s.queuedBytes()).isEqualTo((long) left * WIRE);
             // The client gets everything not evicted: what the kernel had taken already, then what was in flight.
             readAll(c, offered + more - evicted);
             waitFor(() -> s.queuedMessages() == 0, () -> "queued=" + s.queuedMessages() + " pending="
