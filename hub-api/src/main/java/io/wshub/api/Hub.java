@@ -18,6 +18,9 @@ import java.time.Duration;
  *       {@link OfferResult#ENQUEUED}) or counted as dropped with a reason in {@link #stats()}; when a queue is full
  *       the configured {@link SlowConsumerPolicy} applies.</li>
  *   <li>A message is offered as the same shared instance to every member; it is never copied per member.</li>
+ *   <li>The hub follows {@link Session}'s flush contract: offers only queue, so after each batch of deliveries it
+ *       calls {@link Session#flush()} once on every session it offered to (the sessions a
+ *       {@link SubscriptionListener} offered to included), and nothing it delivered waits for another batch.</li>
  * </ul>
  *
  * <p>Thread-safety: every method may be called from any thread, including transport I/O threads. Arguments must not

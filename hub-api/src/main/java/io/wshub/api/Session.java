@@ -8,8 +8,27 @@ import java.util.Map;
  *
  * <p>The outbound side is a bounded queue: {@link #offer(Message)} adds to it without blocking and reports
  * {@link OfferResult#FULL} when the configured limits ({@link ServerConfig#maxQueuedMessages()},
- * {@link ServerConfig#maxQueuedBytes()}) would be exceeded. Bytes leave on the transport's I/O thread. A message's
- * encoded bytes ({@link Message#wireFrame()}) are shared, never copied per session where the library allows.
+ * {@link ServerConfig#maxQueuedBytes()}, counted in wire bytes: {@link #queuedBytes()}) would be exceeded. Bytes leave
+ * on the transport's I/O thread. A message's encoded bytes ({@link Message#wireFrame()}) are shared, never copied per
+ * session where the library allows.
+ *
+ * <h2>The flush contract: offer queues, flush sends</h2>
+ *
+ * <ul>
+ *   <li>{@link #offer(Message)} only queues: it never starts a write. A message offered is sent after the next
+ *       {@link #flush()} or {@link #close(int, String)} of this session, and not before; one that is followed by
+ *       neither is never sent.</li>
+ *   <li>{@link #flush()} sends everything queued before it, in order, in as few writes as the transport can (one
+ *       write per client for a burst). The transport keeps writing, in bounded batches, until all of it is written or
+ *       the connection ends; no second flush is needed. Messages offered after the flush wait for the next one.</li>
+ *   <li>A close sends everything queued before it, then the close frame: closing implies a flush.</li>
+ * </ul>
+ *
+ * <p>So a caller that offers must flush after its last offer of a batch: a hub calls {@code flush()} once per session
+ * it offered to at the end of each batch ({@link Hub}); an endpoint that replies from {@link Endpoint#onMessage} calls
+ * it after its reply ({@link Endpoints#echo()} does). A {@link SubscriptionListener}'s offers are flushed by the hub.
+ * {@code flush()} is cheap when nothing is queued or a write is already under way. Every transport follows this
+ * contract through the transport kernel's {@link io.wshub.api.spi.OutboundQueue}.
  *
  * <p>Thread-safety: every method may be called from any thread, concurrently, and none blocks. Messages offered
  * from one thread are sent in the order offered. No method accepts or returns {@code null} unless documented.
@@ -89,15 +108,17 @@ public interface Session {
     boolean evictOldest();
 
     /**
-     * Hints that a batch of offers is complete: the transport should start writing what is queued now, coalescing
-     * the batch into as few writes as it can. Offers are sent eventually without it; a transport may also flush
-     * on its own.
+     * Sends everything queued so far: the transport writes it on its I/O thread, in order, coalesced into as few
+     * writes as it can, and keeps writing in bounded batches until all of it is written, without another call. Without
+     * a flush (or a close) nothing offered is sent; see the class description. Never blocks; does nothing once the
+     * session is closed.
      */
     void flush();
 
     /**
-     * Starts the close handshake: a close frame is queued after what is already queued, and the connection is closed
-     * when the client answers or a timeout passes. Idempotent; later calls are ignored.
+     * Starts the close handshake: everything already queued is sent (a close implies a {@link #flush()}), then a close
+     * frame, and the connection is closed when the client answers or a timeout passes. Idempotent; later calls are
+     * ignored.
      *
      * @param code a code that may appear on the wire ({@link CloseCode#isValidOnWire(int)})
      * @param reason the reason; not null, at most 123 bytes in UTF-8
@@ -124,9 +145,9 @@ public interface Session {
     int queuedMessages();
 
     /**
-     * Returns how many bytes are queued for this client and not yet fully written. A transport counts either payload
-     * bytes or encoded frame bytes ({@link Message#wireFrameLength()}, at most 10 bytes more per message); either way
-     * the count is what {@link ServerConfig#maxQueuedBytes()} bounds.
+     * Returns how many bytes are queued for this client and not yet fully written, in wire bytes: each message counts
+     * its encoded frame, {@link Message#wireFrameLength()} (the payload plus a 2, 4 or 10 byte header), on every
+     * transport. This is what {@link ServerConfig#maxQueuedBytes()} bounds.
      *
      * @return the queued byte count, 0 or more
      */

@@ -289,6 +289,7 @@ final class Shard implements EventHandler<HubEvent>, ErrorSink {
         } catch (Throwable e) {
             error("subscription listener of session " + id, e);
         }
+        touch(m); // what the listener offered is flushed at the end of the batch (Session's flush contract)
         Message[] replay = recovery.replay;
         for (Message message : replay) {
             if (deliver(m, message)) {

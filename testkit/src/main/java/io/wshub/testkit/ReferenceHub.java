@@ -565,6 +565,7 @@ public class ReferenceHub implements Hub {
         } catch (RuntimeException e) {
             contain(e);
         }
+        touched.add(s); // what the listener offered is flushed with the batch (Session's flush contract)
     }
 
     // ------------------------------------------------------------------------------------------------ delivery

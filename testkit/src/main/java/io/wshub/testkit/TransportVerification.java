@@ -1065,7 +1065,10 @@ public abstract class TransportVerification {
                     case "throw-assertion" -> throw new AssertionError("deliberate failure in onMessage (testkit)");
                     case "throw-overflow" -> overflow(0);
                     case "throw-runtime" -> throw new IllegalStateException("deliberate failure (testkit)");
-                    default -> session.offer(message);
+                    default -> {
+                        session.offer(message);
+                        session.flush();
+                    }
                 }
             }
         };
@@ -1159,6 +1162,7 @@ public abstract class TransportVerification {
                     String text = ((Message.Text) message).asString();
                     if (!text.equals("empty") && !text.equals("coded")) {
                         session.offer(message);
+                        session.flush();
                         return;
                     }
                     Message close = text.equals("empty") ? Message.Close.empty() : Message.close(4001, "offered");
@@ -1254,6 +1258,81 @@ public abstract class TransportVerification {
             env.verifyNoAsyncErrors();
             assertEquals(iterations, ep.closes(), "exactly one onClose per session");
             assertEquals(0, ep.openNow(), "every onOpen matched by onClose");
+        }
+    }
+
+    // ============================================================================================ flush contract
+
+    /** How long {@link #required_flush_offersAreSentByFlushOrCloseAndNotBefore()} watches for an unflushed offer. */
+    private static final Duration UNFLUSHED_WINDOW = Duration.ofMillis(500);
+
+    /** The {@code i}-th message of the flush rule: about 1 KiB, so 300 of them span several bounded hand-overs. */
+    private static byte[] heldMessage(int round, int i) {
+        return ("held " + round + "/" + i + " " + "x".repeat(1000)).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * {@link Session}'s flush contract: {@code offer} only queues. Messages offered and not followed by
+     * {@link Session#flush()} are not sent (the client sees nothing for 500 ms); one {@code flush()} then sends all of
+     * them, in order, even 300 messages of about 1 KiB (more than one bounded hand-over), with no second flush;
+     * messages offered after a flush wait for the next one; and {@link Session#close(int, String)} sends what is
+     * queued, unflushed, before its close frame.
+     *
+     * @throws Exception on failure
+     */
+    @Test
+    @Timeout(60)
+    public void required_flush_offersAreSentByFlushOrCloseAndNotBefore() throws Exception {
+        try (VerificationEnvironment env = new VerificationEnvironment()) {
+            AtomicInteger rounds = new AtomicInteger();
+            Endpoint holding = new Endpoint() {
+                @Override
+                public void onMessage(Session session, Message message) {
+                    String[] command = ((Message.Text) message).asString().split(" ");
+                    switch (command[0]) {
+                        case "hold", "close" -> {
+                            int round = rounds.incrementAndGet();
+                            for (int i = 0; i < Integer.parseInt(command[1]); i++) {
+                                session.offer(Message.textUtf8(heldMessage(round, i)));
+                            }
+                            if (command[0].equals("close")) {
+                                session.close(4003, "closed after unflushed offers");
+                            }
+                        }
+                        case "flush" -> session.flush();
+                        default -> throw new IllegalArgumentException("unknown command " + command[0]);
+                    }
+                }
+            };
+            ObservedEndpoint ep = new ObservedEndpoint(holding, env);
+            RunningServer server = start(env, baseConfig().build(), ep, HandshakePolicy.acceptAll());
+            RawWebSocketClient c = open(env, server);
+            int round = 0;
+            for (int count : new int[] {300, 2}) {
+                round++;
+                c.sendText("hold " + count);
+                Frame early = c.readMessage(UNFLUSHED_WINDOW);
+                assertNull(early, "offers not followed by a flush must not be sent (Session's flush contract: offer "
+                        + "only queues); within " + UNFLUSHED_WINDOW.toMillis() + " ms the client got " + early);
+                c.sendText("flush");
+                for (int i = 0; i < count; i++) {
+                    assertMessage(c, OP_TEXT, heldMessage(round, i), "after one flush, held message " + i + " of "
+                            + count + " (round " + round + ")");
+                }
+            }
+            round++;
+            c.sendText("close 300");
+            CloseResult r = c.awaitClose(timeout(), true);
+            assertTrue(r.closeFrameReceived(), "close() after unflushed offers must send a close frame; "
+                    + (r.tcpClosed() ? "the server closed TCP without one" : "nothing arrived"));
+            assertEquals(4003, r.code(), "the close frame's code");
+            List<Frame> before = r.framesBefore().stream().filter(f -> f.opcode() == OP_TEXT).toList();
+            assertEquals(300, before.size(), "close() must send every message offered before it, unflushed, ahead of "
+                    + "its close frame; got " + before.size() + " of 300");
+            for (int i = 0; i < before.size(); i++) {
+                assertBytes(heldMessage(round, i), before.get(i).payload(), "message " + i + " before the close");
+            }
+            env.verifyNoAsyncErrors();
         }
     }
 

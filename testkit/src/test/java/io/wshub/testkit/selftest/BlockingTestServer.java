@@ -139,7 +139,13 @@ public final class BlockingTestServer implements RunningServer {
         /** Times out each read of the upgrade request rather than the whole request, so a trickle is never closed. */
         HANDSHAKE_TIMEOUT_PER_READ,
         /** Keeps the handshake timeout after the upgrade: a session quiet for that long is dropped. */
-        HANDSHAKE_TIMEOUT_AFTER_UPGRADE
+        HANDSHAKE_TIMEOUT_AFTER_UPGRADE,
+        /** Sends each offer at once, without waiting for {@code flush()} (offers that schedule themselves). */
+        SENDS_WITHOUT_FLUSH,
+        /** A flush sends at most 64 of the messages queued before it; the rest waits for another flush. */
+        FLUSH_SENDS_ONE_BATCH,
+        /** {@code close()} drops what was offered and not flushed instead of sending it before the close frame. */
+        CLOSE_DROPS_UNFLUSHED
     }
 
     private static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
@@ -336,7 +342,15 @@ public final class BlockingTestServer implements RunningServer {
         volatile TestSession session;
         final ArrayDeque<Message> queue = new ArrayDeque<>();
         int queuedData;
+        /** Wire bytes of the queued data messages, the unit of {@link io.wshub.api.Session#queuedBytes()}. */
         long queuedBytes;
+        /**
+         * How many of the oldest queued data messages are due: made due by a flush or a close (Session's flush
+         * contract); the writer sends no data message beyond them. Control frames are always due.
+         */
+        int dueData;
+        /** The message the writer is writing (not evictable), or null. */
+        Message writing;
         boolean closeQueued;
         boolean writerDone;
         volatile long lastSeen = System.nanoTime();
@@ -450,6 +464,7 @@ public final class BlockingTestServer implements RunningServer {
             synchronized (queue) {
                 if (!closeQueued && !writerDone) {
                     closeQueued = true;
+                    dueData = queuedData;
                     queue.addLast(Message.close(closeCode == 1006 ? 1000 : closeCode, ""));
                     queue.notifyAll();
                 }
@@ -518,6 +533,7 @@ public final class BlockingTestServer implements RunningServer {
                 closeCode = code;
                 closeReason = reason == null ? "" : reason;
                 closeQueued = true;
+                dueData = queuedData;
                 String r = closeReason.length() > 60 ? closeReason.substring(0, 60) : closeReason;
                 queue.addLast(Message.close(code, r));
                 queue.notifyAll();
@@ -930,6 +946,7 @@ public final class BlockingTestServer implements RunningServer {
                         closeCode = code;
                         closeReason = reason;
                         closeQueued = true;
+                        dueData = queuedData;
                         queue.addLast(CloseCode.isValidOnWire(code) ? Message.close(code, "")
                                 : Message.Close.empty());
                         queue.notifyAll();
@@ -1001,13 +1018,13 @@ public final class BlockingTestServer implements RunningServer {
                 while (true) {
                     Message m;
                     synchronized (queue) {
-                        while (queue.isEmpty() && !writerDone) {
+                        while ((m = nextDue()) == null && !writerDone) {
                             queue.wait();
                         }
                         if (writerDone) {
                             return;
                         }
-                        m = queue.peekFirst();
+                        writing = m;
                     }
                     ByteBuffer frame = m.wireFrame();
                     byte[] bytes = new byte[frame.remaining()];
@@ -1015,10 +1032,12 @@ public final class BlockingTestServer implements RunningServer {
                     out.write(bytes);
                     out.flush();
                     synchronized (queue) {
-                        queue.pollFirst();
+                        removeExactly(m);
+                        writing = null;
                         if (!m.kind().isControl()) {
                             queuedData--;
-                            queuedBytes -= m.payloadLength();
+                            queuedBytes -= m.wireFrameLength();
+                            dueData--;
                         }
                     }
                     if (m instanceof Message.Close) {
@@ -1043,6 +1062,46 @@ public final class BlockingTestServer implements RunningServer {
         }
 
         /**
+         * The next message the writer may send, under the queue's lock: the oldest data message if it is due, else the
+         * first control frame (pings and pongs may overtake data that waits for a flush; a close never does, since
+         * queuing it makes every data message due).
+         */
+        private Message nextDue() {
+            for (Message m : queue) {
+                if (m.kind().isControl() || dueData > 0) {
+                    return m;
+                }
+            }
+            return null;
+        }
+
+        /** Removes this very message (not an equal one) from the queue, under its lock. */
+        private void removeExactly(Message m) {
+            for (java.util.Iterator<Message> it = queue.iterator(); it.hasNext(); ) {
+                if (it.next() == m) {
+                    it.remove();
+                    return;
+                }
+            }
+        }
+
+        /** The {@link Breakage#CLOSE_DROPS_UNFLUSHED} defect: forgets the data messages no flush made due. */
+        private void dropUndue() {
+            int index = 0;
+            for (java.util.Iterator<Message> it = queue.iterator(); it.hasNext(); ) {
+                Message m = it.next();
+                if (m.kind().isControl() || m == writing) {
+                    continue;
+                }
+                if (index++ >= dueData) {
+                    it.remove();
+                    queuedData--;
+                    queuedBytes -= m.wireFrameLength();
+                }
+            }
+        }
+
+        /**
          * Queues a close frame after what is queued, unless a close is already queued or the writer is done; also
          * before the upgrade completed, in which case the writer sends it once the session opens.
          */
@@ -1054,6 +1113,10 @@ public final class BlockingTestServer implements RunningServer {
                 closeCode = code;
                 closeReason = reason;
                 closeQueued = true;
+                if (has(Breakage.CLOSE_DROPS_UNFLUSHED)) {
+                    dropUndue();
+                }
+                dueData = queuedData;
                 queue.addLast(Message.close(code, reason));
                 queue.notifyAll();
                 return true;
@@ -1101,7 +1164,7 @@ public final class BlockingTestServer implements RunningServer {
                         return OfferResult.CLOSED;
                     }
                     if (!message.kind().isControl()) {
-                        int len = message.payloadLength();
+                        int len = message.wireFrameLength();
                         boolean full = queuedData >= config.maxQueuedMessages()
                                 || (queuedData > 0 && queuedBytes + len > config.maxQueuedBytes());
                         if (full && !has(Breakage.UNBOUNDED_QUEUE)) {
@@ -1109,6 +1172,9 @@ public final class BlockingTestServer implements RunningServer {
                         }
                         queuedData++;
                         queuedBytes += len;
+                        if (has(Breakage.SENDS_WITHOUT_FLUSH)) {
+                            dueData++;
+                        }
                     }
                     queue.addLast(message);
                     queue.notifyAll();
@@ -1119,19 +1185,22 @@ public final class BlockingTestServer implements RunningServer {
             @Override
             public boolean evictOldest() {
                 synchronized (queue) {
-                    boolean first = true;
+                    int index = 0;
                     for (java.util.Iterator<Message> it = queue.iterator(); it.hasNext(); ) {
                         Message m = it.next();
-                        if (first) {
-                            first = false;
+                        if (m.kind().isControl()) {
                             continue;
                         }
-                        if (!m.kind().isControl()) {
+                        if (m != writing) {
                             it.remove();
                             queuedData--;
-                            queuedBytes -= m.payloadLength();
+                            queuedBytes -= m.wireFrameLength();
+                            if (index < dueData) {
+                                dueData--;
+                            }
                             return true;
                         }
+                        index++;
                     }
                     return false;
                 }
@@ -1139,7 +1208,12 @@ public final class BlockingTestServer implements RunningServer {
 
             @Override
             public void flush() {
-                // the writer thread writes as soon as something is queued
+                synchronized (queue) {
+                    // Session's flush contract: everything queued so far becomes due, and the writer sends it all.
+                    dueData = has(Breakage.FLUSH_SENDS_ONE_BATCH) ? Math.max(dueData, Math.min(queuedData, 64))
+                            : queuedData;
+                    queue.notifyAll();
+                }
             }
 
             @Override

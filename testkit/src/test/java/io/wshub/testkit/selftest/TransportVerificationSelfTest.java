@@ -367,6 +367,27 @@ class TransportVerificationSelfTest {
 
     @Test
     @Timeout(60)
+    void offersSentWithoutAFlushFailTheFlushRule() {
+        assertFails(Broken.server(Breakage.SENDS_WITHOUT_FLUSH),
+                TransportVerification::required_flush_offersAreSentByFlushOrCloseAndNotBefore);
+    }
+
+    @Test
+    @Timeout(60)
+    void aFlushThatSendsOneBatchFailsTheFlushRule() {
+        assertFails(Broken.server(Breakage.FLUSH_SENDS_ONE_BATCH),
+                TransportVerification::required_flush_offersAreSentByFlushOrCloseAndNotBefore);
+    }
+
+    @Test
+    @Timeout(60)
+    void aCloseThatDropsUnflushedOffersFailsTheFlushRule() {
+        assertFails(Broken.server(Breakage.CLOSE_DROPS_UNFLUSHED),
+                TransportVerification::required_flush_offersAreSentByFlushOrCloseAndNotBefore);
+    }
+
+    @Test
+    @Timeout(60)
     void anOfferOfACloseThatThrowsFailsTheOfferRule() {
         assertFails(Broken.server(Breakage.OFFER_CLOSE_THROWS),
                 TransportVerification::required_lifecycle_offerOfACloseClosesTheSession);
