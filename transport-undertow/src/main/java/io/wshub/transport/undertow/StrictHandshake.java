@@ -1,9 +1,13 @@
 package io.wshub.transport.undertow;
 
 import io.undertow.connector.ByteBufferPool;
+import io.undertow.server.protocol.framed.SendFrameHeader;
+import io.undertow.util.ImmediatePooledByteBuffer;
 import io.undertow.websockets.core.CloseMessage;
+import io.undertow.websockets.core.StreamSinkFrameChannel;
 import io.undertow.websockets.core.WebSocketCallback;
 import io.undertow.websockets.core.WebSocketChannel;
+import io.undertow.websockets.core.WebSocketFrameType;
 import io.undertow.websockets.core.WebSocketInvalidCloseCodeException;
 import io.undertow.websockets.core.WebSockets;
 import io.undertow.websockets.core.protocol.version13.Hybi13Handshake;
@@ -11,7 +15,9 @@ import io.undertow.websockets.core.protocol.version13.WebSocket13Channel;
 import io.undertow.websockets.extensions.CompositeExtensionFunction;
 import io.undertow.websockets.extensions.ExtensionFunction;
 import io.undertow.websockets.spi.WebSocketHttpExchange;
+import io.wshub.api.Message;
 import java.io.UnsupportedEncodingException;
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Set;
 import org.xnio.IoUtils;
@@ -31,7 +37,7 @@ final class StrictHandshake extends Hybi13Handshake {
     }
 
     @Override
-    public WebSocketChannel createChannel(WebSocketHttpExchange exchange, StreamConnection connection,
+    public StrictChannel createChannel(WebSocketHttpExchange exchange, StreamConnection connection,
                                           ByteBufferPool pool) {
         List<ExtensionFunction> extensions = initExtensions(exchange);
         return new StrictChannel(connection, pool, getWebSocketLocation(exchange),
@@ -49,6 +55,8 @@ final class StrictHandshake extends Hybi13Handshake {
 
         private volatile int registeredCloseCode = -1;
         private volatile boolean peerVanished;
+        /** Set while {@link #sendEncoded} asks Undertow for a frame sink; I/O thread only. */
+        private boolean encodedNext;
 
         StrictChannel(StreamConnection connection, ByteBufferPool pool, String url, String subprotocol,
                       boolean extensions, ExtensionFunction extensionFunction, Set<WebSocketChannel> peers,
@@ -119,6 +127,38 @@ final class StrictHandshake extends Hybi13Handshake {
             super.handleBrokenSourceChannel(e);
         }
 
+        /**
+         * Sends a whole, already encoded server frame ({@link Message#wireFrame()}, shared by every session) through
+         * Undertow's frame queue as it is: Undertow writes the bytes, with no header of its own, in order with the
+         * frames it sends itself (pongs, close frames). On the channel's I/O thread.
+         *
+         * @param message a text or binary message
+         * @param callback told when the frame is written or failed
+         * @param context passed to the callback
+         * @param <T> the context's type
+         */
+        <T> void sendEncoded(Message message, WebSocketCallback<T> callback, T context) {
+            encodedNext = true;
+            try {
+                if (message.kind() == Message.Kind.TEXT) {
+                    WebSockets.sendText(message.wireFrame(), this, callback, context);
+                } else {
+                    WebSockets.sendBinary(message.wireFrame(), this, callback, context);
+                }
+            } finally {
+                encodedNext = false;
+            }
+        }
+
+        @Override
+        protected StreamSinkFrameChannel createStreamSinkChannel(WebSocketFrameType type) {
+            if (encodedNext) {
+                encodedNext = false;
+                return new EncodedFrameSink(this, type);
+            }
+            return super.createStreamSinkChannel(type);
+        }
+
         private static int codeIn(String message) {
             if (message == null) {
                 return -1;
@@ -132,6 +172,25 @@ final class StrictHandshake extends Hybi13Handshake {
             } catch (NumberFormatException e) {
                 return -1;
             }
+        }
+    }
+
+    /**
+     * A frame sink whose body is a whole encoded frame: it adds no header (the header is in the bytes), masks nothing
+     * (a server never masks) and applies no extension (none is negotiated).
+     */
+    private static final class EncodedFrameSink extends StreamSinkFrameChannel {
+        /** No header bytes; shared, since an empty buffer is never consumed and closing it does nothing. */
+        private static final SendFrameHeader NO_HEADER =
+                new SendFrameHeader(0, new ImmediatePooledByteBuffer(ByteBuffer.allocate(0).asReadOnlyBuffer()));
+
+        EncodedFrameSink(WebSocketChannel channel, WebSocketFrameType type) {
+            super(channel, type);
+        }
+
+        @Override
+        protected SendFrameHeader createFrameHeader() {
+            return NO_HEADER;
         }
     }
 }

@@ -35,8 +35,10 @@ import org.xnio.XnioIoThread;
  * <p>Outbound: the kernel's {@link OutboundQueue} (limits in wire bytes, the flush contract, eviction). When it asks
  * for a hand-over (after {@link #flush()}, a close, or the completion of the last message in flight), the channel's
  * I/O thread hands one bounded batch to Undertow; the rest stays in the queue, where {@link #evictOldest()} can still
- * remove it, until Undertow's completion or error callbacks have released the batch. Each send wraps a
- * {@code duplicate()} of the message's shared, read-only payload: nothing is copied per session.
+ * remove it, until Undertow's completion or error callbacks have released the batch. A text or binary message goes out
+ * as the kernel's shared, already encoded frame ({@link Message#wireFrame()}, a read-only view shared by every session)
+ * through Undertow's frame queue with no header of Undertow's ({@link StrictHandshake.StrictChannel#sendEncoded}):
+ * nothing is encoded or copied per session.
  *
  * <p>Inbound: whole messages (fragments reassembled, bounded by {@link ServerConfig#maxMessageSize()}) are handed to
  * the kernel's {@link LifecycleSession} on the channel's I/O thread, which calls the {@link Endpoint}, keeps the
@@ -62,7 +64,7 @@ final class UndertowSession extends LifecycleSession {
     static final int HANDOVER_BYTES = OutboundQueue.DEFAULT_BATCH_BYTES;
 
     private final UndertowWebSocketHandler owner;
-    private final WebSocketChannel channel;
+    private final StrictHandshake.StrictChannel channel;
     private final XnioIoThread ioThread;
     private final ServerConfig config;
     private final boolean coalesceWrites;
@@ -88,7 +90,7 @@ final class UndertowSession extends LifecycleSession {
     private long nextPingNanos;
     private volatile XnioExecutor.Key closeTimeoutKey;
 
-    UndertowSession(UndertowWebSocketHandler owner, WebSocketChannel channel, HandshakeRequest handshake,
+    UndertowSession(UndertowWebSocketHandler owner, StrictHandshake.StrictChannel channel, HandshakeRequest handshake,
                     String subprotocol, Map<String, Object> attributes, Endpoint endpoint, ServerConfig config,
                     boolean coalesceWrites) {
         super(SessionIds.next(), handshake, subprotocol, attributes, endpoint);
@@ -325,8 +327,7 @@ final class UndertowSession extends LifecycleSession {
             return;
         }
         switch (m.kind()) {
-            case TEXT -> WebSockets.sendText(m.payload(), channel, sendCallback, m);
-            case BINARY -> WebSockets.sendBinary(m.payload(), channel, sendCallback, m);
+            case TEXT, BINARY -> channel.sendEncoded(m, sendCallback, m); // the shared frame, encoded once
             case PING -> WebSockets.sendPing(m.payload(), channel, sendCallback, m);
             case PONG -> WebSockets.sendPong(m.payload(), channel, sendCallback, m);
             default -> sendCallback.done(m);

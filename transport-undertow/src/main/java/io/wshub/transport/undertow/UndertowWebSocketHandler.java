@@ -235,7 +235,8 @@ public final class UndertowWebSocketHandler implements HttpHandler, AutoCloseabl
         @Override
         public void handleUpgrade(StreamConnection streamConnection, HttpServerExchange ex) {
             slotTaken = true;
-            WebSocketChannel channel = handshake.createChannel(facade, streamConnection, facade.getBufferPool());
+            StrictHandshake.StrictChannel channel = handshake.createChannel(facade, streamConnection,
+                    facade.getBufferPool());
             owner.peerConnections.add(channel);
             UndertowSession session = new UndertowSession(owner, channel, request, subprotocol, attributes,
                     owner.endpoint, owner.config, COALESCE_WRITES);
