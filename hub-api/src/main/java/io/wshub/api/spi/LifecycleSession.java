@@ -12,11 +12,14 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The transport kernel's session lifecycle and endpoint invoker: a transport's session extends this class, reports
- * what happens on its connection ({@link #opened()}, {@link #received}, {@link #peerClosed}, {@link #transportClosing},
- * {@link #error}, {@link #connectionClosed()}), and implements only its queue ({@link #enqueue}, {@link #evictOldest()},
- * {@link #flush()}, the counts) and the sending of a close frame ({@link #sendClose}). Every call into the
- * {@link Endpoint} is made here, so every transport calls it the same way.
+ * The transport kernel's session: lifecycle, endpoint invoker and outbound queue. A transport's session extends this
+ * class, reports what happens on its connection ({@link #opened()}, {@link #received}, {@link #peerClosed},
+ * {@link #transportClosing}, {@link #error}, {@link #connectionClosed()}), and implements only two things: running a
+ * hand-over of its {@link #outbound()} queue on the connection's I/O thread when one is due ({@link #handOverDue()}),
+ * and the sending of a close frame ({@link #sendClose}). Every call into the {@link Endpoint} is made here, so every
+ * transport calls it the same way; every {@link Session} queue method ({@link #offer}, {@link #evictOldest()},
+ * {@link #flush()}, {@link #queuedMessages()}, {@link #queuedBytes()}) is answered by the kernel's
+ * {@link OutboundQueue}, so every transport follows {@link Session}'s flush contract and counts wire bytes.
  *
  * <h2>One state</h2>
  *
@@ -61,7 +64,13 @@ import java.util.Objects;
  * empty close, whose 1005 may not be sent): it answers {@link OfferResult#ENQUEUED} if it started the close, and
  * {@link OfferResult#CLOSED} if a close had already started. It is never {@link OfferResult#FULL}: a close frame is not
  * held to the queue's limits. Any other message offered once a close has started answers {@link OfferResult#CLOSED}
- * without reaching {@link #enqueue}.
+ * without reaching the queue.
+ *
+ * <h2>The queue</h2>
+ *
+ * <p>Offers go to the session's {@link OutboundQueue}; {@link #flush()} and a local close make its pending messages due
+ * (a close also takes no more offers), and when the queue asks for a hand-over the kernel calls
+ * {@link #handOverDue()}; the end of the connection ({@link #connectionClosed()}) discards what is left.
  *
  * <p>Thread-safety: the {@link Session} methods may be called from any thread, concurrently, and none blocks.
  * {@link #opened()}, {@link #received} and {@link #error} are called by the transport on the connection's reading
@@ -110,6 +119,7 @@ public abstract class LifecycleSession extends AbstractSession {
     }
 
     private final Endpoint endpoint;
+    private final OutboundQueue queue;
     /** Bits {@link #OPENED}, {@link #IN_CALLBACK}, {@link #ENDED}, {@link #CLOSE_DELIVERED}; changed by CAS only. */
     private volatile int state;
     private volatile Closing closing;
@@ -122,13 +132,15 @@ public abstract class LifecycleSession extends AbstractSession {
      * @param subprotocol the negotiated subprotocol, or {@code null} if none was negotiated
      * @param attributes the attributes the handshake policy accepted the session with; not null
      * @param endpoint the endpoint every callback goes to; not null
+     * @param queue the session's outbound queue, new and empty (usually {@link OutboundQueue#of}); not null
      * @throws IllegalArgumentException if {@code id} is not positive
      * @throws NullPointerException if an argument other than {@code subprotocol} is null
      */
     protected LifecycleSession(long id, HandshakeRequest handshake, String subprotocol, Map<String, Object> attributes,
-                               Endpoint endpoint) {
+                               Endpoint endpoint, OutboundQueue queue) {
         super(id, handshake, subprotocol, attributes);
         this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
+        this.queue = Objects.requireNonNull(queue, "queue");
     }
 
     // ------------------------------------------------------------------------------------------------ Session
@@ -146,8 +158,8 @@ public abstract class LifecycleSession extends AbstractSession {
     /**
      * {@inheritDoc}
      *
-     * <p>A {@link Message.Close} closes the session (see the class description); anything else goes to
-     * {@link #enqueue} while the session is open.
+     * <p>A {@link Message.Close} closes the session (see the class description); anything else goes to the
+     * {@link OutboundQueue} while the session is open.
      */
     @Override
     public final OfferResult offer(Message message) {
@@ -160,7 +172,49 @@ public abstract class LifecycleSession extends AbstractSession {
         if (closing != null) {
             return OfferResult.CLOSED;
         }
-        return enqueue(message);
+        return queue.offer(message);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @return {@code true} if a pending message was removed ({@link OutboundQueue#evictOldest()})
+     */
+    @Override
+    public final boolean evictOldest() {
+        return queue.evictOldest();
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Makes the queue's pending messages due and calls {@link #handOverDue()} if the queue asks for a hand-over.
+     */
+    @Override
+    public final void flush() {
+        if (queue.flush()) {
+            handOverDue();
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @return the queue's count, pending and in flight
+     */
+    @Override
+    public final int queuedMessages() {
+        return queue.queuedMessages();
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @return the queue's wire bytes, pending and in flight
+     */
+    @Override
+    public final long queuedBytes() {
+        return queue.queuedBytes();
     }
 
     /**
@@ -198,18 +252,31 @@ public abstract class LifecycleSession extends AbstractSession {
     // ------------------------------------------------------------------------------------------------ transport side
 
     /**
-     * Queues a data message (or a ping or pong) for the client; called by {@link #offer} while the session is open.
+     * Returns the session's outbound queue, for the transport's I/O thread: {@link OutboundQueue#poll()} during a
+     * hand-over, {@link OutboundQueue#released(int)} for each message written or failed (when it answers {@code true}
+     * the transport runs the next hand-over), {@link OutboundQueue#pendingMessages()} before its close frame.
      *
-     * @param message the message, never a {@link Message.Close}; not null
-     * @return {@link OfferResult#ENQUEUED}, {@link OfferResult#FULL} if the bounded queue has no room, or
-     *         {@link OfferResult#CLOSED} if the connection is going away
+     * @return the queue given at construction; never null
      */
-    protected abstract OfferResult enqueue(Message message);
+    protected final OutboundQueue outbound() {
+        return queue;
+    }
+
+    /**
+     * A hand-over of {@link #outbound()} is due: run one on the connection's I/O thread (call
+     * {@link OutboundQueue#poll()} until it returns {@code null} and write those messages' frames, in order). Called
+     * from any thread, by {@link #flush()} (and by the transport itself when {@link OutboundQueue#released(int)}
+     * answers {@code true}); it must not block. The transport writes nothing of the queue but in such hand-overs.
+     */
+    protected abstract void handOverDue();
 
     /**
      * Sends our close frame after what is already queued, then closes the connection when the peer answers or the
      * config's close timeout passes. Called once per session, by the {@link #close} or {@link #offer} that started the
-     * close, on that caller's thread; it must not block (hand the work to the connection's I/O thread).
+     * close, on that caller's thread, after the kernel has closed the {@link #outbound()} queue (everything in it is
+     * now due, and no more offers are taken): the transport runs hand-overs until
+     * {@link OutboundQueue#pendingMessages()} is 0, then writes the frame. It must not block (hand the work to the
+     * connection's I/O thread).
      *
      * @param close the close frame to send; its code may appear on the wire
      */
@@ -292,8 +359,8 @@ public abstract class LifecycleSession extends AbstractSession {
     }
 
     /**
-     * The connection has ended (TCP closed, whoever closed it): the session is CLOSED. If it was still open the
-     * endpoint is told 1006. Delivers {@link Endpoint#onClose} now, or when the running callback (or {@code onOpen})
+     * The connection has ended (TCP closed, whoever closed it): the session is CLOSED and what is left in its queue is
+     * discarded ({@link OutboundQueue#discard()}). If it was still open the endpoint is told 1006. Delivers {@link Endpoint#onClose} now, or when the running callback (or {@code onOpen})
      * returns. Idempotent.
      *
      * @return {@code true} the first time, when the transport should count {@link #closeCode()} and forget the session
@@ -311,6 +378,7 @@ public abstract class LifecycleSession extends AbstractSession {
                 break;
             }
         }
+        queue.discard();
         deliverCloseIfDue();
         return true;
     }
@@ -321,6 +389,7 @@ public abstract class LifecycleSession extends AbstractSession {
         if (!decide(frame.code(), frame.reason(), true)) {
             return false;
         }
+        queue.close();
         sendClose(frame);
         return true;
     }

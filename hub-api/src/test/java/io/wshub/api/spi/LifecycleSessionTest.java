@@ -27,43 +27,23 @@ class LifecycleSessionTest {
     private static final HandshakeRequest HANDSHAKE =
             new HandshakeRequest("/ws", "", Map.of(), new InetSocketAddress("127.0.0.1", 50000));
 
-    /** A transport's session with an in-memory queue: records what it was asked to enqueue and to send. */
+    /** A transport's session with an in-memory queue: records the hand-overs it was asked for and what it sent. */
     static final class MemorySession extends LifecycleSession {
-        final List<Message> enqueued = new CopyOnWriteArrayList<>();
+        final AtomicInteger handOvers = new AtomicInteger();
         final List<Message.Close> closesSent = new CopyOnWriteArrayList<>();
 
         MemorySession(Endpoint endpoint) {
-            super(SessionIds.next(), HANDSHAKE, null, Map.of(), endpoint);
+            super(SessionIds.next(), HANDSHAKE, null, Map.of(), endpoint, new OutboundQueue(1024, 1 << 20));
         }
 
         @Override
-        protected OfferResult enqueue(Message message) {
-            enqueued.add(message);
-            return OfferResult.ENQUEUED;
+        protected void handOverDue() {
+            handOvers.incrementAndGet();
         }
 
         @Override
         protected void sendClose(Message.Close close) {
             closesSent.add(close);
-        }
-
-        @Override
-        public boolean evictOldest() {
-            return false;
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public int queuedMessages() {
-            return enqueued.size();
-        }
-
-        @Override
-        public long queuedBytes() {
-            return 0;
         }
     }
 
@@ -184,7 +164,8 @@ class LifecycleSessionTest {
         assertThat(session.closesSent).extracting(Message.Close::code).containsExactly(4000);
         assertThat(session.offer(Message.close(1000, ""))).isEqualTo(OfferResult.CLOSED);
         assertThat(session.offer(text("after"))).isEqualTo(OfferResult.CLOSED);
-        assertThat(session.enqueued).hasSize(1);
+        assertThat(session.queuedMessages()).isEqualTo(1);
+        assertThat(session.outbound().dueMessages()).as("a close makes what is queued due").isEqualTo(1);
         session.connectionClosed();
         assertThat(endpoint.calls).containsExactly("open", "close 4000 offered");
     }
@@ -359,5 +340,25 @@ class LifecycleSessionTest {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    @Test
+    void shouldQueueOffersAndAskForAHandOverOnlyWhenFlushed() {
+        MemorySession session = new MemorySession(new Recorder());
+        session.opened();
+        assertThat(session.offer(text("a"))).isEqualTo(OfferResult.ENQUEUED);
+        assertThat(session.offer(text("b"))).isEqualTo(OfferResult.ENQUEUED);
+        assertThat(session.handOvers).as("offer only queues").hasValue(0);
+        assertThat(session.queuedMessages()).isEqualTo(2);
+        assertThat(session.queuedBytes()).isEqualTo(2L * text("a").wireFrameLength());
+        session.flush();
+        session.flush();
+        assertThat(session.handOvers).as("one hand-over asked for, until it runs").hasValue(1);
+        assertThat(session.outbound().poll()).isNotNull();
+        assertThat(session.evictOldest()).as("b is still pending").isTrue();
+        assertThat(session.outbound().poll()).isNull();
+        assertThat(session.connectionClosed()).isTrue();
+        assertThat(session.queuedMessages()).as("the end of the connection discards the queue").isZero();
+        assertThat(session.offer(text("c"))).isEqualTo(OfferResult.CLOSED);
     }
 }

@@ -418,7 +418,7 @@ final class JwsServer extends WebSocketServer {
         }
         s.gone();
         sessions.remove(s);
-        s.discardPending();
+        s.discardControl();
         connectionEnded(s);
     }
 

@@ -3,7 +3,6 @@ package io.wshub.transport.javawebsocket;
 import io.wshub.api.Endpoint;
 import io.wshub.api.HandshakeRequest;
 import io.wshub.api.Message;
-import io.wshub.api.OfferResult;
 import io.wshub.api.Session;
 import io.wshub.api.spi.LifecycleSession;
 import io.wshub.api.spi.OutboundQueue;
@@ -41,7 +40,6 @@ final class JwsSession extends LifecycleSession {
 
     private final JwsConnection conn;
     private final JwsServer server;
-    private final OutboundQueue queue;
 
     /** Control frames (pings, pongs) to send; created on first use, most sessions never have one. */
     private volatile ConcurrentLinkedQueue<Message> control;
@@ -55,30 +53,14 @@ final class JwsSession extends LifecycleSession {
 
     JwsSession(long id, JwsConnection conn, JwsServer server, HandshakeRequest handshake, String subprotocol,
                Map<String, Object> attributes, Endpoint endpoint, OutboundQueue queue) {
-        super(id, handshake, subprotocol, attributes, endpoint);
+        super(id, handshake, subprotocol, attributes, endpoint, queue);
         this.conn = conn;
         this.server = server;
-        this.queue = queue;
     }
 
     @Override
-    protected OfferResult enqueue(Message message) {
-        if (gone || !conn.isOpen()) {
-            return OfferResult.CLOSED;
-        }
-        return queue.offer(message);
-    }
-
-    @Override
-    public boolean evictOldest() {
-        return queue.evictOldest();
-    }
-
-    @Override
-    public void flush() {
-        if (queue.flush()) {
-            server.tasks().request(conn);
-        }
+    protected void handOverDue() {
+        server.tasks().request(conn);
     }
 
     /** The kernel started our close: the selector sends the frame once what is queued has been handed over. */
@@ -86,18 +68,7 @@ final class JwsSession extends LifecycleSession {
     protected void sendClose(Message.Close close) {
         closeRequestedNanos = System.nanoTime();
         closeFrame = close;
-        queue.close();
         server.tasks().request(conn);
-    }
-
-    @Override
-    public int queuedMessages() {
-        return queue.queuedMessages();
-    }
-
-    @Override
-    public long queuedBytes() {
-        return queue.queuedBytes();
     }
 
     // ---------------------------------------------------------------------------------------- transport side
@@ -106,8 +77,9 @@ final class JwsSession extends LifecycleSession {
         return conn;
     }
 
+    /** The kernel's queue of this session, for the selector thread's hand-overs. */
     OutboundQueue queue() {
-        return queue;
+        return outbound();
     }
 
     /** The library reported the connection closed. */
@@ -165,9 +137,8 @@ final class JwsSession extends LifecycleSession {
         lastPingNanos = nanos;
     }
 
-    /** Drops what was never written once the connection is gone. */
-    void discardPending() {
-        queue.discard();
+    /** Drops the control frames never written once the connection is gone (the kernel discards the queue). */
+    void discardControl() {
         ConcurrentLinkedQueue<Message> c = control;
         if (c != null) {
             c.clear();

@@ -10,7 +10,6 @@ import io.wshub.api.CloseCode;
 import io.wshub.api.Endpoint;
 import io.wshub.api.HandshakeRequest;
 import io.wshub.api.Message;
-import io.wshub.api.OfferResult;
 import io.wshub.api.ServerConfig;
 import io.wshub.api.Session;
 import io.wshub.api.spi.LifecycleSession;
@@ -72,7 +71,6 @@ final class UndertowSession extends LifecycleSession {
     private final SendCallback sendCallback = new SendCallback();
     private final Runnable drainTask = this::drain;
 
-    private final OutboundQueue queue;
     /** Our close frame, once the kernel asked for it; sent after everything queued was handed over. */
     private volatile Message.Close closeFrame;
 
@@ -93,13 +91,12 @@ final class UndertowSession extends LifecycleSession {
     UndertowSession(UndertowWebSocketHandler owner, StrictHandshake.StrictChannel channel, HandshakeRequest handshake,
                     String subprotocol, Map<String, Object> attributes, Endpoint endpoint, ServerConfig config,
                     boolean coalesceWrites) {
-        super(SessionIds.next(), handshake, subprotocol, attributes, endpoint);
+        super(SessionIds.next(), handshake, subprotocol, attributes, endpoint, OutboundQueue.of(config));
         this.owner = owner;
         this.channel = channel;
         this.ioThread = channel.getIoThread();
         this.config = config;
         this.coalesceWrites = coalesceWrites;
-        this.queue = OutboundQueue.of(config);
     }
 
     // ------------------------------------------------------------------------------------------------ lifecycle
@@ -182,7 +179,6 @@ final class UndertowSession extends LifecycleSession {
         if (!connectionClosed()) {
             return;
         }
-        queue.discard();
         cancel(keepaliveKey);
         cancel(closeTimeoutKey);
         owner.unregister(this);
@@ -207,47 +203,24 @@ final class UndertowSession extends LifecycleSession {
     // ------------------------------------------------------------------------------------------------ Session
 
     @Override
-    protected OfferResult enqueue(Message message) {
-        return queue.offer(message);
-    }
-
-    @Override
-    public boolean evictOldest() {
-        return queue.evictOldest();
-    }
-
-    @Override
-    public void flush() {
-        if (queue.flush()) {
-            scheduleDrain();
-        }
+    protected void handOverDue() {
+        scheduleDrain();
     }
 
     @Override
     protected void sendClose(Message.Close close) {
         closeFrame = close;
-        queue.close();
         scheduleDrain(); // the close frame goes once everything queued is handed over, from the drain
-    }
-
-    @Override
-    public int queuedMessages() {
-        return queue.queuedMessages();
-    }
-
-    @Override
-    public long queuedBytes() {
-        return queue.queuedBytes();
     }
 
     /** Messages offered and not yet handed to Undertow (the evictable ones); for tests and diagnostics. */
     int pendingMessages() {
-        return queue.pendingMessages();
+        return outbound().pendingMessages();
     }
 
     /** Messages handed to Undertow and not yet written or failed; for tests and diagnostics. */
     int inFlightMessages() {
-        return queue.inFlightMessages();
+        return outbound().inFlightMessages();
     }
 
     // ------------------------------------------------------------------------------------------------ outbound
@@ -271,7 +244,7 @@ final class UndertowSession extends LifecycleSession {
      */
     private void drain() {
         Message m;
-        while ((m = queue.poll()) != null) {
+        while ((m = outbound().poll()) != null) {
             batch.add(m);
         }
         handOver();
@@ -284,7 +257,7 @@ final class UndertowSession extends LifecycleSession {
             closeTimeoutKey = ioThread.executeAfter(this::closeTimedOut, config.closeTimeout().toMillis(),
                     TimeUnit.MILLISECONDS);
         }
-        if (!closeWritten && queue.pendingMessages() == 0) {
+        if (!closeWritten && outbound().pendingMessages() == 0) {
             closeWritten = true;
             if (!channel.isCloseFrameSent()) {
                 WebSockets.sendClose(close.code(), close.reason(), channel, IgnoreCallback.INSTANCE);
@@ -358,7 +331,7 @@ final class UndertowSession extends LifecycleSession {
         }
 
         void done(Message m) {
-            if (queue.released(m.wireFrameLength())) {
+            if (outbound().released(m.wireFrameLength())) {
                 scheduleDrain();
             }
         }
