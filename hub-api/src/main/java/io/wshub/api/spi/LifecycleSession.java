@@ -123,6 +123,13 @@ public abstract class LifecycleSession extends AbstractSession {
     /** Bits {@link #OPENED}, {@link #IN_CALLBACK}, {@link #ENDED}, {@link #CLOSE_DELIVERED}; changed by CAS only. */
     private volatile int state;
     private volatile Closing closing;
+    /** When something last arrived from the peer ({@link #activity()}); for {@link Keepalive}. */
+    private volatile long lastReceivedNanos = System.nanoTime();
+    /** When the last ping was due; {@link Keepalive#check} only, on the session's timer. */
+    private long lastPingNanos = lastReceivedNanos;
+    /** When our close started ({@link #close}), valid once {@link #localCloseStarted} is set. */
+    private volatile long localCloseNanos;
+    private volatile boolean localCloseStarted;
 
     /**
      * Creates a session served to an endpoint.
@@ -283,6 +290,34 @@ public abstract class LifecycleSession extends AbstractSession {
     protected abstract void sendClose(Message.Close close);
 
     /**
+     * Something arrived from the peer (any bytes, a frame, a pong): the session is not idle ({@link Keepalive}). Any
+     * thread; cheap enough for every read.
+     */
+    public final void activity() {
+        lastReceivedNanos = System.nanoTime();
+    }
+
+    final long lastReceivedNanos() {
+        return lastReceivedNanos;
+    }
+
+    final long lastPingNanos() {
+        return lastPingNanos;
+    }
+
+    final void lastPingNanos(long nanos) {
+        lastPingNanos = nanos;
+    }
+
+    final boolean localCloseStarted() {
+        return localCloseStarted;
+    }
+
+    final long localCloseNanos() {
+        return localCloseNanos;
+    }
+
+    /**
      * The upgrade has completed: calls {@link Endpoint#onOpen}. Call it once per session, on the reading thread, before
      * any {@link #received}. If the connection has already ended, the endpoint still sees {@code onOpen} (with
      * {@link #isOpen()} false) and then {@code onClose} with 1006, so every session the transport opens gets exactly one
@@ -389,6 +424,8 @@ public abstract class LifecycleSession extends AbstractSession {
         if (!decide(frame.code(), frame.reason(), true)) {
             return false;
         }
+        localCloseNanos = System.nanoTime();
+        localCloseStarted = true;
         queue.close();
         sendClose(frame);
         return true;

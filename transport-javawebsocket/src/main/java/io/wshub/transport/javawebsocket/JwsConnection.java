@@ -78,7 +78,6 @@ final class JwsConnection extends WebSocketImpl implements SelectorTasks.Target 
     private volatile JwsSession session;
     private volatile ByteBuffer rejection;
     private volatile boolean rejectionSent;
-    private volatile long lastReadNanos = System.nanoTime();
     private boolean closeIssued;
     /** When the connection was accepted: the handshake timeout runs from here ({@link JwsServer}'s sweep). */
     private final long acceptedNanos = System.nanoTime();
@@ -206,12 +205,12 @@ final class JwsConnection extends WebSocketImpl implements SelectorTasks.Target 
 
     // ---------------------------------------------------------------------------------------- inbound
 
+    /** Something was read: the session, once there is one, is not idle. */
     void touch() {
-        lastReadNanos = System.nanoTime();
-    }
-
-    long lastReadNanos() {
-        return lastReadNanos;
+        JwsSession s = session;
+        if (s != null) {
+            s.activity();
+        }
     }
 
     void onData(Message message) {

@@ -7,6 +7,7 @@ import io.wshub.api.HandshakeRequest;
 import io.wshub.api.Message;
 import io.wshub.api.ServerConfig;
 import io.wshub.api.ServerStats;
+import io.wshub.api.spi.Keepalive;
 import io.wshub.api.spi.OutboundQueue;
 import io.wshub.api.spi.ServerCounters;
 import io.wshub.api.spi.SessionIds;
@@ -65,6 +66,8 @@ final class JwsServer extends WebSocketServer {
     private final Endpoint endpoint;
     /** The kernel's upgrade checks, in their fixed order, and the connection slots (held by {@link JwsConnection}). */
     private final UpgradeValidator validator;
+    /** The kernel's keepalive decisions (pings, idle timeout, close timeout), run by {@link #tick()}. */
+    private final Keepalive keepalive;
     private final SelectorTasks tasks;
     /** A set rather than a map by id: no boxed id per connection (sessions compare by identity). */
     private final Set<JwsSession> sessions = ConcurrentHashMap.newKeySet();
@@ -98,6 +101,7 @@ final class JwsServer extends WebSocketServer {
         this.config = config;
         this.endpoint = endpoint;
         this.validator = new UpgradeValidator(config, policy);
+        this.keepalive = new Keepalive(config);
         this.tasks = new SelectorTasks();
         setReuseAddr(true);
         setTcpNoDelay(true);
@@ -161,21 +165,10 @@ final class JwsServer extends WebSocketServer {
             throw new IOException("Java-WebSocket server did not start on " + config.host() + ":" + config.port(),
                     cause);
         }
-        long tick = tickMillis();
-        timer.scheduleWithFixedDelay(this::tick, tick, tick, TimeUnit.MILLISECONDS);
+        long tick = keepalive.sweepNanos();
+        timer.scheduleWithFixedDelay(this::tick, tick, tick, TimeUnit.NANOSECONDS);
         long sweep = Math.max(10, Math.min(1000, config.handshakeTimeout().toMillis() / 4));
         timer.scheduleWithFixedDelay(this::expireHandshakes, sweep, sweep, TimeUnit.MILLISECONDS);
-    }
-
-    private long tickMillis() {
-        long t = config.closeTimeout().toMillis() / 4;
-        if (!config.pingInterval().isZero()) {
-            t = Math.min(t, config.pingInterval().toMillis() / 2);
-        }
-        if (!config.idleTimeout().isZero()) {
-            t = Math.min(t, config.idleTimeout().toMillis() / 4);
-        }
-        return Math.max(10, Math.min(t, 1000));
     }
 
     void stopGracefully() {
@@ -234,23 +227,17 @@ final class JwsServer extends WebSocketServer {
 
     // ------------------------------------------------------------------------------------------------ timer
 
+    /** The keepalive sweep: the kernel's {@link Keepalive} decides, for every session; timer thread. */
     private void tick() {
         try {
             long now = System.nanoTime();
-            long idle = config.idleTimeout().toNanos();
-            long ping = config.pingInterval().toNanos();
-            long closeTimeout = config.closeTimeout().toNanos();
             for (JwsSession s : sessions) {
-                JwsConnection c = s.connection();
-                if (s.closeRequested()) {
-                    if (now - s.closeRequestedNanos() > closeTimeout && !c.isClosed()) {
-                        c.closeConnection(CloseFrame.ABNORMAL_CLOSE, "close timeout", false);
+                switch (keepalive.check(s, now)) {
+                    case PING -> s.sendControl(Message.ping(new byte[0]));
+                    case CLOSE_TIMED_OUT -> s.connection().closeConnection(CloseFrame.ABNORMAL_CLOSE, "close timeout",
+                            false);
+                    default -> {
                     }
-                } else if (idle > 0 && now - c.lastReadNanos() > idle) {
-                    s.close(CloseCode.GOING_AWAY.code(), "idle timeout");
-                } else if (ping > 0 && now - s.lastPingNanos() >= ping) {
-                    s.lastPingNanos(now);
-                    s.sendControl(Message.ping(new byte[0]));
                 }
             }
         } catch (RuntimeException e) {

@@ -47,9 +47,6 @@ final class JwsSession extends LifecycleSession {
     private volatile boolean gone;
     /** Our close frame, once the kernel asked for it ({@link #sendClose}); sent when nothing is pending. */
     private volatile Message.Close closeFrame;
-    private volatile long closeRequestedNanos;
-    /** Keepalive timer thread only. */
-    private long lastPingNanos = System.nanoTime();
 
     JwsSession(long id, JwsConnection conn, JwsServer server, HandshakeRequest handshake, String subprotocol,
                Map<String, Object> attributes, Endpoint endpoint, OutboundQueue queue) {
@@ -66,7 +63,6 @@ final class JwsSession extends LifecycleSession {
     /** The kernel started our close: the selector sends the frame once what is queued has been handed over. */
     @Override
     protected void sendClose(Message.Close close) {
-        closeRequestedNanos = System.nanoTime();
         closeFrame = close;
         server.tasks().request(conn);
     }
@@ -116,25 +112,9 @@ final class JwsSession extends LifecycleSession {
         return c == null ? null : c.poll();
     }
 
-    boolean closeRequested() {
-        return closeFrame != null;
-    }
-
     /** Our close frame, or null if we did not start the close. */
     Message.Close closeFrame() {
         return closeFrame;
-    }
-
-    long closeRequestedNanos() {
-        return closeRequestedNanos;
-    }
-
-    long lastPingNanos() {
-        return lastPingNanos;
-    }
-
-    void lastPingNanos(long nanos) {
-        lastPingNanos = nanos;
     }
 
     /** Drops the control frames never written once the connection is gone (the kernel discards the queue). */

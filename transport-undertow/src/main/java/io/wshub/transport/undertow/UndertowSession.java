@@ -12,6 +12,7 @@ import io.wshub.api.HandshakeRequest;
 import io.wshub.api.Message;
 import io.wshub.api.ServerConfig;
 import io.wshub.api.Session;
+import io.wshub.api.spi.Keepalive;
 import io.wshub.api.spi.LifecycleSession;
 import io.wshub.api.spi.OutboundQueue;
 import io.wshub.api.spi.SessionIds;
@@ -78,14 +79,11 @@ final class UndertowSession extends LifecycleSession {
     private final ArrayList<Message> batch = new ArrayList<>();
     private boolean closeWritten;
 
-    private volatile long lastReceivedNanos = System.nanoTime();
     /**
      * The session's one keepalive timer, for both the ping and the idle check: each pending XNIO timer costs a key
      * and a tree entry per connection, so there is never more than one. I/O thread only.
      */
     private volatile XnioExecutor.Key keepaliveKey;
-    /** When the next ping is due ({@link System#nanoTime()}); I/O thread only. */
-    private long nextPingNanos;
     private volatile XnioExecutor.Key closeTimeoutKey;
 
     UndertowSession(UndertowWebSocketHandler owner, StrictHandshake.StrictChannel channel, HandshakeRequest handshake,
@@ -110,7 +108,6 @@ final class UndertowSession extends LifecycleSession {
             return;
         }
         channel.getReceiveSetter().set(receiver);
-        nextPingNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.pingInterval().toMillis());
         scheduleKeepalive(System.nanoTime());
         opened();
         if (channel.isOpen()) {
@@ -124,48 +121,28 @@ final class UndertowSession extends LifecycleSession {
         }
     }
 
-    /**
-     * Arms the keepalive timer for whichever comes first: the next ping, or the moment the session has been silent
-     * for the idle timeout. Does nothing if neither is configured. On the I/O thread.
-     */
+    /** Arms the keepalive timer for when the kernel's {@link Keepalive} may next find a ping or an idle close due. */
     private void scheduleKeepalive(long now) {
-        long pingMillis = config.pingInterval().toMillis();
-        long idleMillis = config.idleTimeout().toMillis();
-        long delay = Long.MAX_VALUE;
-        if (pingMillis > 0) {
-            delay = nextPingNanos - now;
+        long delay = owner.keepalive.nanosUntilNextCheck(this, now);
+        if (delay != Long.MAX_VALUE) {
+            long millis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(delay));
+            keepaliveKey = ioThread.executeAfter(this::keepalive, millis, TimeUnit.MILLISECONDS);
         }
-        if (idleMillis > 0) {
-            delay = Math.min(delay, lastReceivedNanos + config.idleTimeout().toNanos() - now);
-        }
-        if (delay == Long.MAX_VALUE) {
-            return;
-        }
-        long millis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(delay));
-        keepaliveKey = ioThread.executeAfter(this::keepalive, millis, TimeUnit.MILLISECONDS);
     }
 
-    /** The keepalive timer: closes an idle session, sends a ping when one is due, and re-arms. On the I/O thread. */
+    /** The keepalive timer: the kernel decides (an idle session it closes), we ping, and re-arm. On the I/O thread. */
     private void keepalive() {
-        if (!channel.isOpen()) {
-            return;
+        if (!channel.isOpen() || !isOpen()) {
+            return; // a close of ours has its own timeout (see drain)
         }
         long now = System.nanoTime();
-        if (config.idleTimeout().toMillis() > 0) {
-            long silent = now - lastReceivedNanos;
-            if (silent >= config.idleTimeout().toNanos()) {
-                LOG.debug("session {}: nothing received for {} ms, closing", id(),
-                        TimeUnit.NANOSECONDS.toMillis(silent));
-                close(CloseCode.GOING_AWAY, "idle timeout");
-                return;
-            }
-        }
-        long pingMillis = config.pingInterval().toMillis();
-        if (pingMillis > 0 && now - nextPingNanos >= 0) {
+        Keepalive.Action due = owner.keepalive.check(this, now);
+        if (due == Keepalive.Action.PING) {
             ping();
-            nextPingNanos = now + TimeUnit.MILLISECONDS.toNanos(pingMillis);
         }
-        scheduleKeepalive(now);
+        if (due != Keepalive.Action.IDLE_CLOSED) {
+            scheduleKeepalive(now);
+        }
     }
 
     /**
@@ -382,7 +359,7 @@ final class UndertowSession extends LifecycleSession {
 
         @Override
         public void handleEvent(WebSocketChannel ch) {
-            lastReceivedNanos = System.nanoTime();
+            activity();
             super.handleEvent(ch);
         }
 

@@ -16,6 +16,7 @@ import io.wshub.api.HandshakePolicy;
 import io.wshub.api.HandshakeRequest;
 import io.wshub.api.ServerConfig;
 import io.wshub.api.ServerStats;
+import io.wshub.api.spi.Keepalive;
 import io.wshub.api.spi.ServerCounters;
 import io.wshub.api.spi.UpgradeDecision;
 import io.wshub.api.spi.UpgradeValidator;
@@ -83,10 +84,13 @@ public final class UndertowWebSocketHandler implements HttpHandler, AutoCloseabl
     private final UpgradeValidator validator;
     /** Handshakes, closes, messages and bytes; see {@link #stats()}. */
     final ServerCounters counters = new ServerCounters();
+    /** The kernel's keepalive decisions (pings, idle timeout) for every session's timer. */
+    final Keepalive keepalive;
     private final Object closedMonitor = new Object();
 
     UndertowWebSocketHandler(ServerConfig config, Endpoint endpoint, HandshakePolicy policy) {
         this.config = Objects.requireNonNull(config, "config");
+        this.keepalive = new Keepalive(config);
         this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
         this.validator = new UpgradeValidator(config, Objects.requireNonNull(policy, "policy"));
     }
