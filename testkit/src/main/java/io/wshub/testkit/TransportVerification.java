@@ -1182,6 +1182,9 @@ public abstract class TransportVerification {
             ObservedEndpoint ep = new ObservedEndpoint(offering, env);
             RunningServer server = start(env, baseConfig().build(), ep, HandshakePolicy.acceptAll());
             RawWebSocketClient bystander = open(env, server);
+            // Its onOpen may come after the next client's 101 on a transport with several threads: wait, so that
+            // session(index) below is the variant's session, not the bystander's.
+            env.awaitCondition(() -> ep.opens() == 1, timeout(), () -> "the bystander's session");
             int opened = 1;
             for (String variant : List.of("coded", "empty")) {
                 RawWebSocketClient c = open(env, server);
