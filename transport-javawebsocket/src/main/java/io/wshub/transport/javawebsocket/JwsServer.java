@@ -8,6 +8,7 @@ import io.wshub.api.Message;
 import io.wshub.api.ServerConfig;
 import io.wshub.api.ServerStats;
 import io.wshub.api.spi.Keepalive;
+import io.wshub.api.spi.OpenSessions;
 import io.wshub.api.spi.OutboundQueue;
 import io.wshub.api.spi.ServerCounters;
 import io.wshub.api.spi.SessionIds;
@@ -69,8 +70,7 @@ final class JwsServer extends WebSocketServer {
     /** The kernel's keepalive decisions (pings, idle timeout, close timeout), run by {@link #tick()}. */
     private final Keepalive keepalive;
     private final SelectorTasks tasks;
-    /** A set rather than a map by id: no boxed id per connection (sessions compare by identity). */
-    private final Set<JwsSession> sessions = ConcurrentHashMap.newKeySet();
+    private final OpenSessions<JwsSession> sessions = new OpenSessions<>();
     private final CompletableFuture<Void> started = new CompletableFuture<>();
     /** Handshakes, closes, messages and bytes; see {@link #stats()}. */
     private final ServerCounters counters = new ServerCounters();
@@ -178,14 +178,7 @@ final class JwsServer extends WebSocketServer {
         }
         try {
             validator.stop();
-            for (JwsSession s : sessions) {
-                s.close(CloseCode.GOING_AWAY.code(), "server shutting down");
-            }
-            long deadline = System.nanoTime() + config.closeTimeout().toNanos();
-            while (!sessions.isEmpty() && System.nanoTime() < deadline) {
-                sleep(10);
-            }
-            for (JwsSession s : sessions) {
+            for (JwsSession s : sessions.closeAll(config.closeTimeout())) {
                 s.connection().closeConnection(CloseFrame.ABNORMAL_CLOSE, "close timeout at server stop", false);
             }
             shutdownThreads(Math.max(1000, config.closeTimeout().toMillis()));
@@ -215,14 +208,6 @@ final class JwsServer extends WebSocketServer {
             Thread.currentThread().interrupt();
         }
         tasks.close();
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     // ------------------------------------------------------------------------------------------------ timer

@@ -17,6 +17,7 @@ import io.wshub.api.HandshakeRequest;
 import io.wshub.api.ServerConfig;
 import io.wshub.api.ServerStats;
 import io.wshub.api.spi.Keepalive;
+import io.wshub.api.spi.OpenSessions;
 import io.wshub.api.spi.ServerCounters;
 import io.wshub.api.spi.UpgradeDecision;
 import io.wshub.api.spi.UpgradeValidator;
@@ -30,7 +31,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xnio.StreamConnection;
@@ -77,7 +77,7 @@ public final class UndertowWebSocketHandler implements HttpHandler, AutoCloseabl
 
     private final ServerConfig config;
     private final Endpoint endpoint;
-    private final Set<UndertowSession> sessions = ConcurrentHashMap.newKeySet();
+    private final OpenSessions<UndertowSession> sessions = new OpenSessions<>();
     private final Set<WebSocketChannel> peerConnections = ConcurrentHashMap.newKeySet();
     /** The kernel's upgrade checks, in their fixed order, and the connection slots: open sessions plus upgrades
      * accepted but not yet open, never more than maxConnections. */
@@ -86,7 +86,6 @@ public final class UndertowWebSocketHandler implements HttpHandler, AutoCloseabl
     final ServerCounters counters = new ServerCounters();
     /** The kernel's keepalive decisions (pings, idle timeout) for every session's timer. */
     final Keepalive keepalive;
-    private final Object closedMonitor = new Object();
 
     UndertowWebSocketHandler(ServerConfig config, Endpoint endpoint, HandshakePolicy policy) {
         this.config = Objects.requireNonNull(config, "config");
@@ -122,28 +121,11 @@ public final class UndertowWebSocketHandler implements HttpHandler, AutoCloseabl
      */
     public void stop() {
         validator.stop();
-        for (UndertowSession s : sessions) {
-            s.close(CloseCode.GOING_AWAY, "server shutting down");
+        List<UndertowSession> left = sessions.closeAll(config.closeTimeout());
+        if (!left.isEmpty()) {
+            LOG.debug("{} sessions did not close within {}; dropping them", left.size(), config.closeTimeout());
         }
-        long deadline = System.nanoTime() + config.closeTimeout().toNanos();
-        synchronized (closedMonitor) {
-            while (!sessions.isEmpty()) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    break;
-                }
-                try {
-                    TimeUnit.NANOSECONDS.timedWait(closedMonitor, left);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-            }
-        }
-        if (!sessions.isEmpty()) {
-            LOG.debug("{} sessions did not close within {}; dropping them", sessions.size(), config.closeTimeout());
-        }
-        for (UndertowSession s : sessions) {
+        for (UndertowSession s : left) {
             s.abort();
         }
         for (WebSocketChannel ch : peerConnections) {
@@ -160,9 +142,6 @@ public final class UndertowWebSocketHandler implements HttpHandler, AutoCloseabl
     void unregister(UndertowSession session) {
         if (sessions.remove(session)) {
             validator.release();
-        }
-        synchronized (closedMonitor) {
-            closedMonitor.notifyAll();
         }
     }
 
