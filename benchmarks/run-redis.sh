@@ -10,6 +10,9 @@
 #                 same load
 #   single__lat   as single__sat at 100 msg/s (run-e2e.sh's lat-1000)
 #   multi__lat    as multi__sat at 100 msg/s
+#   single__hop   3 subscribers at 100 msg/s: the latency of the path itself, with the machine idle (with 1,000
+#   multi__hop    subscribers the fan-out's writes keep two cores nearly busy, so the lat case also measures CPU
+#                 contention); multi: one subscriber per node
 #
 # in that order (each shape single then multi, back to back), round after round. The load tool gets every node's pid
 # (--server-pid: CPU seconds per node and in total, deliveries per server CPU-second) and, for the three nodes, Redis's
@@ -23,7 +26,7 @@
 # Builds nothing. Build the jar first: ./mvnw -B -ntp -pl benchmarks -am package -DskipTests
 #
 # Usage:
-#   benchmarks/run-redis.sh [--duration 10s] [--warmup 3s] [--rounds 3] [--out DIR] [--readers 2]
+#   benchmarks/run-redis.sh [--duration 10s] [--warmup 3s] [--rounds 3] [--out DIR] [--readers 2] [--shapes "sat lat hop"]
 #                           [--server-heap 2g] [--redis-server /usr/bin/redis-server]
 #
 # Every process it starts (redis-server, the nodes, the load tool) is stopped on exit, also on Ctrl-C.
@@ -38,6 +41,7 @@ ROUNDS=3
 READERS=2
 SERVER_HEAP=2g
 REDIS_SERVER="$(command -v redis-server || echo /usr/bin/redis-server)"
+SHAPES="sat lat hop"
 OUT="$ROOT/benchmarks/results/redis-$(date -u +%Y%m%dT%H%M%SZ)"
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -46,6 +50,7 @@ while [ $# -gt 0 ]; do
     --rounds) ROUNDS="$2"; shift 2 ;;
     --out) OUT="$2"; shift 2 ;;
     --readers) READERS="$2"; shift 2 ;;
+    --shapes) SHAPES="$2"; shift 2 ;;
     --server-heap) SERVER_HEAP="$2"; shift 2 ;;
     --redis-server) REDIS_SERVER="$2"; shift 2 ;;
     -h|--help) sed -n '2,30p' "$0"; exit 0 ;;
@@ -189,7 +194,9 @@ run_case() { # topology shape round
       urls+="${urls:+,}ws://127.0.0.1:${NODE_PORTS[$k]}/ws"
       pids+="${pids:+,}${NODE_PIDS[$k]}"
     done
-    local load_args=(--urls "$urls" --server-pid "$pids" --subscribers "$SUBSCRIBERS" --publishers 1 --size "$SIZE"
+    local subscribers="$SUBSCRIBERS"
+    [ "$shape" = hop ] && subscribers=3
+    local load_args=(--urls "$urls" --server-pid "$pids" --subscribers "$subscribers" --publishers 1 --size "$SIZE"
       --duration "$DURATION" --warmup "$WARMUP" --readers "$READERS" --label "$topo-$shape" --json "$base.json")
     [ "$topo" = multi ] && load_args+=(--redis-pid "$REDIS_PID")
     if [ "$shape" = sat ]; then load_args+=(--rate 0); else load_args+=(--rate "$LAT_RATE"); fi
@@ -225,12 +232,13 @@ start_redis
   echo "duration: $DURATION warmup: $WARMUP rounds: $ROUNDS load tool readers: $READERS"
   echo "server JVM: ${SERVER_JVM[*]}; load tool JVM: ${LOAD_JVM[*]}"
   echo "single: 1 node undertow, no Redis; multi: ${#MULTI_TRANSPORTS[@]} nodes ${MULTI_TRANSPORTS[*]} on one Redis"
-  echo "subscribers: $SUBSCRIBERS, 1 publisher, $SIZE B; sat: closed loop (window 256); lat: $LAT_RATE msg/s"
+  echo "subscribers: $SUBSCRIBERS, 1 publisher, $SIZE B; sat: closed loop (window 256); lat: $LAT_RATE msg/s;" \
+    "hop: 3 subscribers at $LAT_RATE msg/s; shapes: $SHAPES"
   echo "benchmarks.jar: $(date -u -r "$JAR" +%FT%TZ) sha256 $(sha256sum "$JAR" | cut -c1-16)"
 } > "$OUT/machine.txt"
 
 for round in $(seq 1 "$ROUNDS"); do
-  for shape in sat lat; do
+  for shape in $SHAPES; do
     for topo in single multi; do
       run_case "$topo" "$shape" "$round"
     done
