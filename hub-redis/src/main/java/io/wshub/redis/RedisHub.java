@@ -121,7 +121,16 @@ public final class RedisHub implements Hub {
     private volatile boolean closed;
 
     private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
+    /**
+     * Messages from Redis queued for the backplane thread or being handled there; a message may be handled on Lettuce's
+     * thread only while this is 0, so nothing from Redis is handled out of its order.
+     */
     private final AtomicInteger inboundSize = new AtomicInteger();
+    /**
+     * Held by whichever thread handles anything of the backplane's (its state is not shared otherwise): the backplane
+     * thread for each item, and Lettuce's thread for a message it hands to the local hub itself ({@link #inbound}).
+     */
+    private final java.util.concurrent.locks.ReentrantLock handling = new java.util.concurrent.locks.ReentrantLock();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger loseInbound = new AtomicInteger();
     /** This node's publications awaiting their echo from Redis, so local members get the published instance. */
@@ -720,13 +729,30 @@ public final class RedisHub implements Hub {
         if (Wire.startsWith(channel, topicChannelPrefix) && loseInbound.get() > 0 && loseInbound.getAndDecrement() > 0) {
             return;
         }
+        if (inboundSize.get() == 0 && handling.tryLock()) {
+            // Nothing from Redis is queued ahead of it and the backplane thread is not handling anything: hand it to
+            // the local hub from here, saving the hand-off to the backplane thread, unless it needs a stream read, a
+            // marker's operation or a wait for a full local ring (then it is queued, and handled there in order).
+            try {
+                if (inboundSize.get() == 0 && handle(channel, message, true)) {
+                    return;
+                }
+            } finally {
+                handling.unlock();
+            }
+        }
+        enqueue(new Inbound(channel, message));
+    }
+
+    /** Queues an item from Redis (or the rest of one, see {@link Fed}) for the backplane thread, or drops it. */
+    private void enqueue(Object item) {
         if (inboundSize.incrementAndGet() > config.inboundQueue()) {
             inboundSize.decrementAndGet();
             inboundDropped.increment();
             overflowed = true;
             return;
         }
-        queue.add(new Inbound(channel, message));
+        queue.add(item);
     }
 
     /** From any thread: runs a task on the backplane thread, in order with everything queued before it. */
@@ -748,16 +774,14 @@ public final class RedisHub implements Hub {
                 }
                 continue;
             }
+            handling.lock();
             try {
-                if (item instanceof Inbound in) {
-                    inboundSize.decrementAndGet();
-                    handle(in);
-                } else if (item instanceof Runnable r) {
-                    r.run();
-                }
+                runItem(item);
                 tick();
             } catch (Throwable t) {
                 LOG.error("hub-redis node {}: backplane task failed", node, t);
+            } finally {
+                handling.unlock();
             }
         }
     }
@@ -765,16 +789,33 @@ public final class RedisHub implements Hub {
     private void drainOnStop() {
         Object item;
         while ((item = queue.poll()) != null) {
+            handling.lock();
             try {
-                if (item instanceof Inbound in) {
-                    inboundSize.decrementAndGet();
-                    handle(in);
-                } else if (item instanceof Runnable r) {
-                    r.run();
-                }
+                runItem(item);
             } catch (Throwable t) {
                 LOG.error("hub-redis node {}: backplane task failed at shutdown", node, t);
+            } finally {
+                handling.unlock();
             }
+        }
+    }
+
+    /** Runs one queued item; an item from Redis stops counting in {@link #inboundSize} once handled. */
+    private void runItem(Object item) {
+        if (item instanceof Inbound in) {
+            try {
+                handle(in.channel, in.message, false);
+            } finally {
+                inboundSize.decrementAndGet();
+            }
+        } else if (item instanceof Fed f) {
+            try {
+                f.rest.run();
+            } finally {
+                inboundSize.decrementAndGet();
+            }
+        } else if (item instanceof Runnable r) {
+            r.run();
         }
     }
 
@@ -810,9 +851,14 @@ public final class RedisHub implements Hub {
         timers.add(new Timer(System.nanoTime() + RETRY_NANOS, task));
     }
 
-    private void handle(Inbound in) {
-        byte[] ch = in.channel;
-        byte[] m = in.message;
+    /**
+     * Handles a message from Redis. {@code inline} (on Lettuce's thread): nothing here may wait, so a message that needs
+     * a stream read or a marker's operation is left alone (returns {@code false} before doing anything) and a local
+     * hub that refuses for backpressure gets it again from the backplane thread, which waits.
+     *
+     * @return whether it was handled; always {@code true} unless {@code inline}
+     */
+    private boolean handle(byte[] ch, byte[] m, boolean inline) {
         try {
             if (java.util.Arrays.equals(ch, probeChannel)) {
                 probeSeen = Math.max(probeSeen, Wire.number(m, 0, m.length));
@@ -820,52 +866,86 @@ public final class RedisHub implements Hub {
                 int s = Wire.sep(m, 0);
                 long excluded = Wire.number(m, 0, s);
                 Message msg = untagged(m, s + 1);
-                toLocal(() -> local.broadcast(msg, excluded));
+                toLocal(inline, () -> local.broadcast(msg, excluded));
             } else if (java.util.Arrays.equals(ch, nodeChannel)) {
                 int s = Wire.sep(m, 0);
                 if (m[0] == 'c') {
-                    if (!Wire.startsWith(m, markerPrefix)) {
-                        return; // another node's marker (two nodes got one number after Redis lost its data)
+                    if (inline) {
+                        return false; // a marker runs a membership operation, which may read the stream
                     }
-                    int from = markerPrefix.length;
-                    int s2 = Wire.sep(m, from);
-                    Outgoing o = pendingOps.remove(Wire.number(m, from, s2 < 0 ? m.length : s2));
-                    if (o != null) {
-                        StreamPosition at = null;
-                        if (s2 > 0) {
-                            int s3 = Wire.sep(m, s2 + 1);
-                            at = new StreamPosition(Wire.number(m, s2 + 1, s3),
-                                    new String(m, s3 + 1, m.length - s3 - 1, StandardCharsets.US_ASCII));
-                        }
-                        o.op.accept(at);
-                    }
-                    return;
+                    marker(m);
+                    return true;
                 }
                 long id = Wire.number(m, 0, s);
                 Message msg = untagged(m, s + 1);
-                toLocal(() -> local.send(id, msg));
+                toLocal(inline, () -> local.send(id, msg));
             } else if (Wire.startsWith(ch, topicChannelPrefix)) {
                 String topic = new String(ch, topicChannelPrefix.length, ch.length - topicChannelPrefix.length,
                         StandardCharsets.UTF_8);
                 TopicState st = topics.get(topic);
                 if (st == null) {
-                    return;
+                    return true;
                 }
                 int s1 = Wire.sep(m, 0);
                 int s2 = Wire.sep(m, s1 + 1);
                 long offset = Wire.number(m, 0, s1);
-                Message msg = untagged(m, s2 + 1);
                 if (offset == 0) {
-                    toLocal(() -> local.publish(topic, msg));
-                } else {
-                    String epoch = new String(m, s1 + 1, s2 - s1 - 1, StandardCharsets.US_ASCII);
-                    live(st, offset, epoch, msg);
+                    Message msg = untagged(m, s2 + 1);
+                    toLocal(inline, () -> local.publish(topic, msg));
+                    return true;
                 }
+                String epoch = new String(m, s1 + 1, s2 - s1 - 1, StandardCharsets.US_ASCII);
+                if (!inline) {
+                    live(st, offset, epoch, untagged(m, s2 + 1));
+                } else if (!st.live || !epoch.equals(st.epoch) || offset > st.last + 1) {
+                    return false; // a gap, a new epoch, or a topic not live yet: the stream is read first
+                } else if (offset == st.last + 1) {
+                    Message msg = untagged(m, s2 + 1);
+                    PublishResult r = local.publishAt(topic, msg, new StreamPosition(offset, epoch));
+                    if (r == PublishResult.ACCEPTED) {
+                        st.last = offset;
+                        st.epoch = epoch;
+                    } else if (r == PublishResult.BACKPRESSURED) {
+                        enqueue(new Fed(() -> live(st, offset, epoch, msg)));
+                    }
+                } // else a duplicate: ignored, as live() does
             }
         } catch (RuntimeException e) {
             inboundDropped.increment();
             LOG.warn("hub-redis node {}: dropped a malformed message on channel {}: {}", node,
                     new String(ch, StandardCharsets.UTF_8), e.toString());
+        }
+        return true;
+    }
+
+    /** A marker of this node's: runs the membership operation waiting for it, at its place in Redis's order. */
+    private void marker(byte[] m) {
+        if (!Wire.startsWith(m, markerPrefix)) {
+            return; // another node's marker (two nodes got one number after Redis lost its data)
+        }
+        int from = markerPrefix.length;
+        int s2 = Wire.sep(m, from);
+        Outgoing o = pendingOps.remove(Wire.number(m, from, s2 < 0 ? m.length : s2));
+        if (o != null) {
+            StreamPosition at = null;
+            if (s2 > 0) {
+                int s3 = Wire.sep(m, s2 + 1);
+                at = new StreamPosition(Wire.number(m, s2 + 1, s3),
+                        new String(m, s3 + 1, m.length - s3 - 1, StandardCharsets.US_ASCII));
+            }
+            o.op.accept(at);
+        }
+    }
+
+    /**
+     * Hands an operation to the local hub. On the backplane thread it waits while the hub is full ({@link
+     * #toLocal(Supplier)}); inline, on Lettuce's thread, it tries once and leaves a retry to the backplane thread.
+     */
+    private void toLocal(boolean inline, Supplier<PublishResult> op) {
+        if (!inline) {
+            toLocal(op);
+        } else if (op.get() == PublishResult.BACKPRESSURED) {
+            enqueue(new Fed(() -> toLocal(op)));
         }
     }
 
@@ -1368,6 +1448,13 @@ public final class RedisHub implements Hub {
     }
 
     // --------------------------------------------------------------------------------------------- data types
+
+    /**
+     * The rest of a message from Redis that Lettuce's thread began and the backplane thread finishes (a hand-over the
+     * local hub refused for backpressure); counted in {@link #inboundSize}, so what comes after it waits for it.
+     */
+    private record Fed(Runnable rest) {
+    }
 
     private record Inbound(byte[] channel, byte[] message) {
     }
