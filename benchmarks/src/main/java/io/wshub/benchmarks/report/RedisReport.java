@@ -109,13 +109,13 @@ public final class RedisReport {
                 + "a client-bound or missing run is left out of the medians of the comparisons. Loss is sent × "
                 + "connected subscribers − delivered, after the drain.\n\n");
         saturating(b);
-        latency(b, "lat", "## 100 msg/s, 1,000 subscribers × 64 B: latency\n\n");
+        latency(b, "lat", "## 100 msg/s, 1,000 subscribers × 64 B: latency\n\n", "100 msg/s");
         if (runs.containsKey("single__hop") || runs.containsKey("multi__hop")) {
             latency(b, "hop", "## 100 msg/s, 3 subscribers × 64 B (multi: one per node): the path itself\n\n"
                     + "With 1,000 subscribers the fan-out's one write per subscriber per message keeps the machine's "
                     + "cores nearly busy even at 100 msg/s (see the server and load-tool CPU above), so the latency "
                     + "case also measures how three JVMs and Redis share them. With three subscribers the machine is "
-                    + "idle and the difference is the backplane hop itself.\n\n");
+                    + "idle and the difference is the backplane hop itself.\n\n", "3-subscriber");
         }
         nodes(b);
         return b.toString();
@@ -171,7 +171,7 @@ public final class RedisReport {
                 rounds, lossSummary(lossTotal, missing)));
     }
 
-    private void latency(StringBuilder b, String shape, String heading) {
+    private void latency(StringBuilder b, String shape, String heading, String runsName) {
         b.append(heading);
         b.append("| round | load avg before single / multi | single p50 / p99 ms | multi p50 / p99 ms "
                 + "| p99 multi − single ms | loss single | loss multi | not sent on time single / multi "
@@ -217,9 +217,9 @@ public final class RedisReport {
                 deltas.isEmpty() ? "n/a" : String.format(Locale.ROOT, "%+.2f", median),
                 redis.isEmpty() ? "n/a" : fixed(median(redis), 1)));
         b.append(String.format(Locale.ROOT, "Target p99 multi − single ≤ +%.0f ms: %s (median of %d usable round(s) of "
-                        + "%d). Loss in all these runs: %s.%n%n", TARGET_P99_DELTA_MS,
+                        + "%d). Loss in all %s runs: %s.%n%n", TARGET_P99_DELTA_MS,
                 deltas.isEmpty() ? "**not measured**" : median <= TARGET_P99_DELTA_MS ? "**met**" : "**missed**",
-                deltas.size(), rounds, lossSummary(lossTotal, missing)));
+                deltas.size(), rounds, runsName, lossSummary(lossTotal, missing)));
     }
 
     /** Per case, each node's transport, CPU, hub and backplane counters: where to look when a figure is odd. */

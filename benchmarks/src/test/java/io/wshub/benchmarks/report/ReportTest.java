@@ -52,6 +52,8 @@ class ReportTest {
         Files.writeString(dir.resolve("multi__sat__r2.json"), load(10_000, 31_000, true, 0));
         Files.writeString(dir.resolve("single__lat__r1.json"), load(100_000, 5_000, false, 0));
         Files.writeString(dir.resolve("multi__lat__r1.json"), load(100_000, 8_500, false, 7));
+        Files.writeString(dir.resolve("single__hop__r1.json"), load(300, 1_000, false, 0));
+        Files.writeString(dir.resolve("multi__hop__r1.json"), load(300, 2_500, false, 0));
         Files.writeString(dir.resolve("multi__lat__r1.server.json"), "{\"loadavgBefore\": \"0.50 0.40 0.30\", "
                 + "\"started\": true, \"nodes\": [{\"index\": 0, \"transport\": \"undertow\", \"pid\": 1, "
                 + "\"diedBeforeStop\": false, \"stats\": {\"accepted\": 5, \"delivered\": 9, \"redis\": "
@@ -68,5 +70,8 @@ class ReportTest {
         assertThat(md).contains("Target p99 multi − single ≤ +2 ms: **missed**");
         assertThat(md).contains("Loss in all 100 msg/s runs: 7 (**target 0 missed**) in the runs present; **2 run(s) missing**");
         assertThat(md).contains("| multi__lat__r1 | 0 | undertow |");
+        String hop = md.substring(md.indexOf("## 100 msg/s, 3 subscribers"));
+        assertThat(hop).contains("| +1.50 |").contains("Target p99 multi − single ≤ +2 ms: **met** (median of 1 usable "
+                + "round(s) of 2)").contains("Loss in all 3-subscriber runs: 0");
     }
 }
