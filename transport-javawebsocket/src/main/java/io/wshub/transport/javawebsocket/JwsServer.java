@@ -75,6 +75,8 @@ final class JwsServer extends WebSocketServer {
     /** Handshakes, closes, messages and bytes; see {@link #stats()}. */
     private final ServerCounters counters = new ServerCounters();
     private final ScheduledThreadPoolExecutor timer;
+    /** The timer's threads, joined at stop: the executor reports terminated before its last thread has ended. */
+    private final List<Thread> timerThreads = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final AtomicBoolean stopped = new AtomicBoolean();
     private final CompletableFuture<Void> stopDone = new CompletableFuture<>();
     /**
@@ -112,6 +114,7 @@ final class JwsServer extends WebSocketServer {
         this.timer = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "wshub-jws-timer");
             t.setDaemon(true);
+            timerThreads.add(t);
             return t;
         });
         timer.setRemoveOnCancelPolicy(true);
@@ -204,6 +207,9 @@ final class JwsServer extends WebSocketServer {
                 w.join(joinMillis);
             }
             timer.awaitTermination(joinMillis, TimeUnit.MILLISECONDS);
+            for (Thread t : timerThreads) {
+                t.join(joinMillis);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
