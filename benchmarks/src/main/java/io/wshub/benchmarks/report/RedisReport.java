@@ -130,9 +130,7 @@ public final class RedisReport {
         List<Double> ratios = new ArrayList<>();
         List<Double> singles = new ArrayList<>();
         List<Double> multis = new ArrayList<>();
-        List<Double> redis = new ArrayList<>();
-        long lossTotal = 0;
-        int missing = 0;
+        Tally tally = new Tally();
         for (int round = 1; round <= rounds; round++) {
             Run s = run("single", "sat", round);
             Run m = run("multi", "sat", round);
@@ -144,16 +142,7 @@ public final class RedisReport {
                 singles.add(vs);
                 multis.add(vm);
             }
-            if (m != null && num(m.load, "redisCpuUsPerPublication") >= 0 && !clientBound(m)) {
-                redis.add(num(m.load, "redisCpuUsPerPublication"));
-            }
-            for (long l : new long[] {loss(s), loss(m)}) {
-                if (l < 0) {
-                    missing++;
-                } else {
-                    lossTotal += l;
-                }
-            }
+            tally.add(s, m);
             b.append(String.format(Locale.ROOT, "| %d | %s / %s | %s | %s | %s | %s | %s | %s | %s | %s / %s | %s | %s "
                             + "/ %s |%n", round, loadavg(s), loadavg(m), count(vs), count(vm),
                     usable ? String.format(Locale.ROOT, "%.2f", vm / vs)
@@ -164,11 +153,11 @@ public final class RedisReport {
         double median = median(ratios);
         b.append(String.format(Locale.ROOT, "| **median** | | %s | %s | **%s** | | | | | | %s | |%n%n",
                 count(median(singles)), count(median(multis)), median < 0 ? "n/a" : String.format(Locale.ROOT,
-                        "%.2f", median), redis.isEmpty() ? "n/a" : fixed(median(redis), 1)));
+                        "%.2f", median), tally.redis.isEmpty() ? "n/a" : fixed(median(tally.redis), 1)));
         b.append(String.format(Locale.ROOT, "Target multi ÷ single ≥ %.1f: %s (median of %d usable round(s) of %d). "
                         + "Loss in all saturating runs: %s.%n%n", TARGET_RATIO,
                 median < 0 ? "**not measured**" : median >= TARGET_RATIO ? "**met**" : "**missed**", ratios.size(),
-                rounds, lossSummary(lossTotal, missing)));
+                rounds, lossSummary(tally.loss, tally.missing)));
     }
 
     private void latency(StringBuilder b, String shape, String heading, String runsName) {
@@ -181,9 +170,7 @@ public final class RedisReport {
         List<Double> deltas = new ArrayList<>();
         List<Double> p99s = new ArrayList<>();
         List<Double> p99m = new ArrayList<>();
-        List<Double> redis = new ArrayList<>();
-        long lossTotal = 0;
-        int missing = 0;
+        Tally tally = new Tally();
         for (int round = 1; round <= rounds; round++) {
             Run s = run("single", shape, round);
             Run m = run("multi", shape, round);
@@ -195,16 +182,7 @@ public final class RedisReport {
                 p99s.add(ps);
                 p99m.add(pm);
             }
-            if (m != null && num(m.load, "redisCpuUsPerPublication") >= 0 && !clientBound(m)) {
-                redis.add(num(m.load, "redisCpuUsPerPublication"));
-            }
-            for (long l : new long[] {loss(s), loss(m)}) {
-                if (l < 0) {
-                    missing++;
-                } else {
-                    lossTotal += l;
-                }
-            }
+            tally.add(s, m);
             b.append(String.format(Locale.ROOT, "| %d | %s / %s | %s | %s | %s | %s | %s | %s / %s | %s | %s | %s "
                             + "| %s / %s |%n", round, loadavg(s), loadavg(m), pct(s), pct(m),
                     usable ? String.format(Locale.ROOT, "%+.2f", pm - ps) : "excluded (" + why(s, m) + ")",
@@ -215,11 +193,31 @@ public final class RedisReport {
         b.append(String.format(Locale.ROOT, "| **median** | | p99 %s | p99 %s | **%s** | | | | | | %s | |%n%n",
                 fixed(median(p99s), 2), fixed(median(p99m), 2),
                 deltas.isEmpty() ? "n/a" : String.format(Locale.ROOT, "%+.2f", median),
-                redis.isEmpty() ? "n/a" : fixed(median(redis), 1)));
+                tally.redis.isEmpty() ? "n/a" : fixed(median(tally.redis), 1)));
         b.append(String.format(Locale.ROOT, "Target p99 multi − single ≤ +%.0f ms: %s (median of %d usable round(s) of "
                         + "%d). Loss in all %s runs: %s.%n%n", TARGET_P99_DELTA_MS,
                 deltas.isEmpty() ? "**not measured**" : median <= TARGET_P99_DELTA_MS ? "**met**" : "**missed**",
-                deltas.size(), rounds, runsName, lossSummary(lossTotal, missing)));
+                deltas.size(), rounds, runsName, lossSummary(tally.loss, tally.missing)));
+    }
+
+    /** What each comparison adds up over its rounds besides its own figure: Redis CPU per publication and loss. */
+    private final class Tally {
+        final List<Double> redis = new ArrayList<>();
+        long loss;
+        int missing;
+
+        void add(Run s, Run m) {
+            if (m != null && num(m.load, "redisCpuUsPerPublication") >= 0 && !clientBound(m)) {
+                redis.add(num(m.load, "redisCpuUsPerPublication"));
+            }
+            for (long l : new long[] {loss(s), loss(m)}) {
+                if (l < 0) {
+                    missing++;
+                } else {
+                    loss += l;
+                }
+            }
+        }
     }
 
     /** Per case, each node's transport, CPU, hub and backplane counters: where to look when a figure is odd. */
