@@ -1417,7 +1417,6 @@ public final class RedisHub implements Hub {
         resources.shutdown(0, 2, TimeUnit.SECONDS);
     }
 
-    /** The innermost cause's message, which names what went wrong (connection refused, a timeout, NOAUTH...). */
     /** Whether a failure is a timeout (worth another try while starting), not a refusal or a rejected command. */
     private static boolean timedOut(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
@@ -1431,6 +1430,7 @@ public final class RedisHub implements Hub {
         return false;
     }
 
+    /** The innermost cause's message, which names what went wrong (connection refused, a timeout, NOAUTH...). */
     private static String rootCause(Throwable e) {
         Throwable t = e;
         while (t.getCause() != null && t.getCause() != t) {
