@@ -12,6 +12,7 @@ import org.java_websocket.drafts.Draft;
 import org.java_websocket.drafts.Draft_6455;
 import org.java_websocket.enums.HandshakeState;
 import org.java_websocket.enums.Opcode;
+import org.java_websocket.enums.ReadyState;
 import org.java_websocket.exceptions.InvalidDataException;
 import org.java_websocket.exceptions.InvalidHandshakeException;
 import org.java_websocket.exceptions.LimitExceededException;
@@ -219,7 +220,15 @@ final class JwsDraft extends Draft_6455 {
             // reply): every valid code is answered (RFC 6455 5.5.1), so give that one a reason.
             cf.setReason(p.close.code() == CloseCode.INVALID_PAYLOAD.code() && p.close.reason().isEmpty()
                     ? "invalid payload data" : p.close.reason());
-            super.processFrame(webSocketImpl, cf);
+            synchronized (conn) { // the lock close() holds while it queues our close frame and marks CLOSING
+                if (conn.getReadyState() == ReadyState.CLOSING) {
+                    // Our close crossed the peer's: our frame is queued but maybe not written yet, and the library
+                    // would drop the connection at once. End it once the out-queue is written instead.
+                    conn.flushAndClose(cf.getCloseCode(), cf.getMessage(), true);
+                    return;
+                }
+                super.processFrame(webSocketImpl, cf);
+            }
         } else if (frame instanceof ErrorFrame e) {
             conn.onProtocolError(e.code, e.reason);
             if (e.code == CloseCode.MESSAGE_TOO_BIG.code()) {
