@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ByteChannel;
 import java.nio.channels.GatheringByteChannel;
+import java.nio.channels.SocketChannel;
 import org.java_websocket.WrappedByteChannel;
 
 /**
@@ -28,6 +29,15 @@ final class JwsChannel implements WrappedByteChannel {
         this.wrapped = inner instanceof WrappedByteChannel w ? w : null;
         this.gathering = wrapped == null && inner instanceof GatheringByteChannel g ? g : null;
         this.conn = conn;
+    }
+
+    /**
+     * The plain socket under this channel, for the transport's own writes on the selector thread; null under TLS.
+     *
+     * @return the socket channel, or null
+     */
+    SocketChannel plainSocket() {
+        return wrapped == null && inner instanceof SocketChannel socket ? socket : null;
     }
 
     @Override

@@ -13,6 +13,7 @@ import java.nio.channels.ByteChannel;
 import java.nio.channels.CancelledKeyException;
 import java.nio.channels.GatheringByteChannel;
 import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.List;
@@ -75,6 +76,8 @@ final class JwsConnection extends WebSocketImpl implements SelectorTasks.Target 
     private ByteBuffer markerB;
     private ByteBuffer activeMarker;
     private ByteBuffer lastMarker;
+    /** The queue asked for the next hand-over while frames were being written (selector thread only). */
+    private boolean handOverAsked;
     private volatile JwsSession session;
     private volatile ByteBuffer rejection;
     private volatile boolean rejectionSent;
@@ -294,7 +297,8 @@ final class JwsConnection extends WebSocketImpl implements SelectorTasks.Target 
     /**
      * On the selector thread: when no batch of this session's is in the library's out-queue, takes a hand-over from
      * the session's {@link io.wshub.api.spi.OutboundQueue} (what a flush made due, within the queue's batch bounds)
-     * into a new batch and queues the batch's marker; then, once nothing is pending, starts a requested close. The
+     * into a new batch, and writes it at once if it can ({@link #writeNow()}); what is not written at once goes behind
+     * the batch's marker in the library's out-queue. Then, once nothing is pending, starts a requested close. The
      * library sees one out-queue entry per batch, not one per frame: its queue takes a lock per entry, and that was the
      * selector thread's largest cost at high fan-out. What stays pending can still be evicted
      * ({@link JwsSession#evictOldest()}); what is handed over cannot.
@@ -312,11 +316,18 @@ final class JwsConnection extends WebSocketImpl implements SelectorTasks.Target 
                 inflight.addLast(m.wireFrame());
             }
             if (inflight != null && !inflight.isEmpty()) {
-                // Alternate: the marker of the batch just completed may still be at the head of the library's queue.
-                activeMarker = lastMarker == markerA ? markerB : markerA;
-                lastMarker = activeMarker;
-                activeMarker.clear();
-                outQueue.add(activeMarker);
+                if (writeNow()) {
+                    if (handOverAsked) {
+                        server.tasks().request(this); // more became due while we wrote: the next round takes it
+                    }
+                } else {
+                    // Alternate: the marker of the batch just completed may still be at the head of the library's
+                    // queue.
+                    activeMarker = lastMarker == markerA ? markerB : markerA;
+                    lastMarker = activeMarker;
+                    activeMarker.clear();
+                    outQueue.add(activeMarker);
+                }
             }
         }
         Message.Close ours = s.closeFrame();
@@ -324,6 +335,30 @@ final class JwsConnection extends WebSocketImpl implements SelectorTasks.Target 
             closeIssued = true;
             close(ours.code(), ours.reason());
         }
+    }
+
+    /**
+     * On the selector thread: writes the batch just taken straight to the socket, when nothing of the library's
+     * (a handshake response, a pong, a close frame, an earlier batch's marker) is queued ahead of it and the socket is
+     * plain (under TLS the library's channel has its own write state). That is what the library would do on the next
+     * round of its selector, minus arming the key for writing, the select that reports it writable, disarming it
+     * again (two {@code epoll_ctl} calls) and its out-queue's locks: at a low rate every message is one such round per
+     * subscriber. A write that fails leaves the batch to the library, whose own write meets the error and closes the
+     * connection as it always does.
+     *
+     * @return whether the whole batch was written
+     */
+    private boolean writeNow() {
+        SocketChannel socket = getChannel() instanceof JwsChannel c ? c.plainSocket() : null;
+        if (socket == null || !outQueue.isEmpty()) {
+            return false;
+        }
+        try {
+            writeInflight(socket, socket);
+        } catch (IOException e) {
+            return false;
+        }
+        return inflight.isEmpty();
     }
 
     /**
@@ -367,6 +402,31 @@ final class JwsConnection extends WebSocketImpl implements SelectorTasks.Target 
             marker.position(marker.limit());
             return 0;
         }
+        long total = writeInflight(channel, gathering);
+        JwsSession s = session;
+        if (inflight.isEmpty()) {
+            // Also when released() asked for a hand-over: this is it, on the selector thread already.
+            activeMarker = null;
+            marker.position(marker.limit());
+            if (s != null && isOpen()) {
+                handOver(s);
+            }
+        }
+        return total;
+    }
+
+    /**
+     * On the selector thread: writes the in-flight batch's frames, with gathering writes where the channel allows,
+     * until they are all written or the socket takes no more; each fully written frame releases its room in the
+     * session's queue and is counted; {@link #handOverAsked} records whether the queue asked for the next hand-over.
+     *
+     * @param channel the connection's channel
+     * @param gathering the same channel for gathering writes, or null (TLS)
+     * @return the bytes written
+     * @throws IOException if writing fails
+     */
+    private long writeInflight(ByteChannel channel, GatheringByteChannel gathering) throws IOException {
+        handOverAsked = false;
         long total = 0;
         JwsSession s = session;
         while (!inflight.isEmpty()) {
@@ -392,21 +452,13 @@ final class JwsConnection extends WebSocketImpl implements SelectorTasks.Target 
             ByteBuffer f;
             while ((f = inflight.peekFirst()) != null && !f.hasRemaining()) {
                 inflight.pollFirst();
-                if (s != null) {
-                    s.queue().released(f.limit()); // the next hand-over, if due, is taken below
+                if (s != null && s.queue().released(f.limit())) {
+                    handOverAsked = true; // the caller takes the next hand-over, or asks for one
                 }
                 server.counters().messageOut(payloadLength(f));
             }
             if (n <= 0) {
                 break;
-            }
-        }
-        if (inflight.isEmpty()) {
-            // Also when released() asked for a hand-over: this is it, on the selector thread already.
-            activeMarker = null;
-            marker.position(marker.limit());
-            if (s != null && isOpen()) {
-                handOver(s);
             }
         }
         return total;
