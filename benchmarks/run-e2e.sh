@@ -17,9 +17,11 @@
 #   lat-1000       100 msg/s (fixed rate) to 1000 subscribers, 64 bytes: latency percentiles
 #   overload-1000  2000 msg/s (fixed rate) to 1000 subscribers, 64 bytes: peak server RSS, live heap after a full
 #                  GC in the middle and one second before the end of the measured window (Java servers), and drop
-#                  accounting
+#                  accounting; with a --duration of 2 minutes or more, also the live heap every minute ("heapSeries":
+#                  "seconds into the window:KiB,...")
 #   idle-10000     10,000 idle connections held for --hold: heap and RSS per connection
-# --jfr records a JFR profile of the wshub servers during sat-1000-64 (a separate run after the measured one).
+# --jfr records a JFR profile of the wshub servers during sat-1000-64 and during lat-1000 (separate runs after the
+# measured ones).
 # --server-heap sets -Xmx of every Java server; --policy sets the wshub servers' SlowConsumerPolicy (disconnect,
 # drop_newest, drop_oldest). A server that dies during a case (an OutOfMemoryError, say) is reported as such.
 # --server-jar starts the Java servers from another build of benchmarks.jar (the load tool and the report still come
@@ -183,13 +185,13 @@ run_load() { # json label args...
     --readers "$READERS" "$@"
 }
 
-write_server_json() { # file name case rssStart rssEnd heapBefore heapAfter connected [died [heapMid]]; uses ROUND, LOADAVG
+write_server_json() { # file name case rssStart rssEnd heapBefore heapAfter connected [died [heapMid [heapSeries]]]; uses ROUND, LOADAVG
   local f="$1"
   local stats="null"
   [ -f "$OUT/.stats.json" ] && stats="$(cat "$OUT/.stats.json")"
-  printf '{"server": "%s", "case": "%s", "round": %s, "loadavgBefore": "%s", "rssStartKb": %s, "rssPeakKb": %s, "rssEndKb": %s, "heapBeforeKb": %s, "heapAfterKb": %s, "connected": %s, "died": %s, "heapMidKb": %s, "hub": %s}\n' \
+  printf '{"server": "%s", "case": "%s", "round": %s, "loadavgBefore": "%s", "rssStartKb": %s, "rssPeakKb": %s, "rssEndKb": %s, "heapBeforeKb": %s, "heapAfterKb": %s, "connected": %s, "died": %s, "heapMidKb": %s, "heapSeries": "%s", "hub": %s}\n' \
     "$2" "$3" "$ROUND" "$LOADAVG" "$4" "$(cat "$OUT/.rss-peak" 2>/dev/null || echo 0)" "$5" "$6" "$7" "$8" "${9:-false}" \
-    "${10:--1}" "$stats" > "$f"
+    "${10:--1}" "${11:-}" "$stats" > "$f"
 }
 
 seconds() { # "15s", "500ms" or "2m" -> whole seconds (at least 1)
@@ -228,20 +230,28 @@ for case in $CASES; do
             --duration "$DURATION" --warmup "$WARMUP" --drain 5s > "$base.txt" 2>&1 &
           LOAD_PID=$!
           # Live heap while still overloaded: a full GC in the middle of the measured window and one second before it
-          # ends (each takes about a second). Retained memory that grows with time shows as end > middle.
-          heapMid=-1
-          half=$(( $(seconds "$DURATION") / 2 ))
-          sleep $(( $(seconds "$WARMUP") + half ))
-          [ "$server" != node-ws ] && kill -0 "$SERVER_PID" 2>/dev/null && heapMid=$(heap_used_kb "$SERVER_PID")
-          sleep $(( $(seconds "$DURATION") - half - 2 > 0 ? $(seconds "$DURATION") - half - 2 : 0 ))
-          [ "$server" != node-ws ] && kill -0 "$SERVER_PID" 2>/dev/null && heap1=$(heap_used_kb "$SERVER_PID")
+          # ends (each takes about a second); in a window of 2 minutes or more, also every minute. Retained memory that
+          # grows with time shows as a later sample above an earlier one.
+          heapMid=-1; heap1=-1; series=""
+          d=$(seconds "$DURATION"); t0=$SECONDS
+          if [ "$d" -ge 120 ]; then points="$(seq 60 60 $(( d - 2 )) | tr '\n' ' ') $(( d - 2 ))"; else points="$(( d / 2 )) $(( d - 2 ))"; fi
+          for p in $points; do
+            wait_s=$(( t0 + $(seconds "$WARMUP") + p - SECONDS ))
+            [ "$wait_s" -gt 0 ] && sleep "$wait_s"
+            [ "$server" = node-ws ] && continue
+            kill -0 "$SERVER_PID" 2>/dev/null || break
+            kb=$(heap_used_kb "$SERVER_PID")
+            series="${series:+$series,}$p:$kb"
+            [ "$heapMid" = -1 ] && [ "$p" -ge $(( d / 2 )) ] && heapMid=$kb
+            heap1=$kb
+          done
           wait $LOAD_PID || echo "load tool failed: $base.txt" >&2
           died=false
           kill -0 "$SERVER_PID" 2>/dev/null || died=true
           rss1=$(rss_kb "$SERVER_PID")
           stop_server
           write_server_json "$base.server.json" "$server" "$case" "$rss0" "${rss1:-0}" "$heap0" "$heap1" -1 "$died" \
-            "$heapMid"
+            "$heapMid" "$series"
           grep -E 'delivered|integrity|latency|client bound' "$base.txt" >&2 || true
           continue ;;
         idle-10000)
@@ -273,17 +283,20 @@ done
 if [ "$JFR" = 1 ]; then
   for server in $SERVERS; do
     case "$server" in wshub-*) ;; *) continue ;; esac
-    PORT=$((PORT + 1))
-    base="$OUT/${server}__jfr-sat-1000-64"
-    echo "=== JFR profile of $server at saturation $(date -u +%T)" >&2
-    start_server "$server" "$PORT" "$base.server.log" \
-      "-XX:StartFlightRecording=filename=$base.jfr,settings=profile,dumponexit=true" || continue
-    run_load "$base.json" "$server" --subscribers 1000 --publishers 1 --size 64 --rate 0 \
-      --duration "$DURATION" --warmup "$WARMUP" > "$base.txt" 2>&1 || true
-    stop_server
-    "$ROOT/benchmarks/jfr-top.sh" "$base.jfr" 30 > "$base.jfr-top.txt" 2>&1 || true
-    jfr summary "$base.jfr" > "$base.jfr-summary.txt" 2>&1 || true
-    rm -f "$base.jfr"   # keep the text summaries only; rerun with --jfr for the recording
+    for profiled in sat-1000-64 lat-1000; do
+      PORT=$((PORT + 1))
+      base="$OUT/${server}__jfr-${profiled}"
+      echo "=== JFR profile of $server, $profiled $(date -u +%T)" >&2
+      start_server "$server" "$PORT" "$base.server.log" \
+        "-XX:StartFlightRecording=filename=$base.jfr,settings=profile,dumponexit=true" || continue
+      rate=0; [ "$profiled" = lat-1000 ] && rate=100
+      run_load "$base.json" "$server" --subscribers 1000 --publishers 1 --size 64 --rate "$rate" \
+        --duration "$DURATION" --warmup "$WARMUP" > "$base.txt" 2>&1 || true
+      stop_server
+      "$ROOT/benchmarks/jfr-top.sh" "$base.jfr" 30 > "$base.jfr-top.txt" 2>&1 || true
+      jfr summary "$base.jfr" > "$base.jfr-summary.txt" 2>&1 || true
+      rm -f "$base.jfr"   # keep the text summaries only; rerun with --jfr for the recording
+    done
   done
 fi
 rm -f "$OUT/.stats.json" "$OUT/.rss-peak" "$OUT/.ready"
