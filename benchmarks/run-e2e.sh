@@ -180,7 +180,8 @@ heap_used_kb() { # pid: after a full GC, the used heap in KiB (Java servers only
 
 run_load() { # json label args...
   local json="$1" label="$2"; shift 2
-  timeout 600 java "${LOAD_JVM[@]}" -cp "$JAR" io.wshub.benchmarks.load.LoadTool \
+  # Bounded: the measured window, its warm-up, the hold or drain, and five minutes to spare.
+  timeout $(( $(seconds "$DURATION") + $(seconds "$WARMUP") + $(seconds "$HOLD") + 300 )) java "${LOAD_JVM[@]}" -cp "$JAR" io.wshub.benchmarks.load.LoadTool \
     --url "ws://127.0.0.1:$PORT/ws" --label "$label" --json "$json" --server-pid "$SERVER_PID" \
     --readers "$READERS" "$@"
 }
